@@ -1,0 +1,1 @@
+"""Adapters: the ports implemented over memory, databases and payment services."""

@@ -1,0 +1,345 @@
+"""The effect handlers: what happens after a command committed.
+
+Each handler runs from an outbox message, at least once, and is idempotent: stock moves
+through a ledger keyed per movement, payments carry a key per refund order, and the refund
+order's effect status is updated in the same transaction that marks the message done.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Final
+
+from order_cancellation.application.routing import (
+    CAPTURE_PAYMENT,
+    PUBLISH,
+    RESTOCK,
+    SETTLE_PAYMENT,
+    messages_for,
+)
+from order_cancellation.domain.errors import ConcurrencyConflict, ConfigurationError
+from order_cancellation.domain.events import (
+    AuthorizationLapsed,
+    DomainEvent,
+    EffectFailed,
+    ManualRefundRequired,
+    OrderCanceled,
+    OrderFulfilled,
+    PaymentCaptured,
+    PaymentRefunded,
+    PaymentSettled,
+    PaymentVoided,
+    ReturnCreated,
+    StockRestored,
+)
+from order_cancellation.domain.money import Money
+from order_cancellation.domain.refunds import (
+    PaymentStatus,
+    RefundOrder,
+    SettlementResult,
+    StockStatus,
+)
+from order_cancellation.domain.states import OrderState
+from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.values import PaymentRef
+from order_cancellation.ports.backend import Backend
+from order_cancellation.ports.events import Clock, EventPublisher
+from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, SettlementRequest
+from order_cancellation.ports.persistence import OutboxMessage, UnitOfWork
+from order_cancellation.ports.stock import StockLedger
+
+KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
+CAS_ATTEMPTS: Final = 5
+
+
+def settlement_key(shop: str, refund_order_id: str) -> str:
+    """The payment idempotency key of a refund order: stable across retries, unique per intent."""
+    return str(uuid.uuid5(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle"))
+
+
+class Effects:
+    def __init__(
+        self,
+        *,
+        shop: str,
+        backend: Backend,
+        gateways: Mapping[str, PaymentGateway],
+        default_gateway: PaymentGateway,
+        publisher: EventPublisher | None,
+        clock: Clock,
+        external_stock: StockLedger | None,
+    ) -> None:
+        self._shop = shop
+        self._backend = backend
+        self._gateways = dict(gateways)
+        self._default_gateway = default_gateway
+        self._publisher = publisher
+        self._clock = clock
+        self._external_stock = external_stock
+        self._handlers: dict[str, Callable[[OutboxMessage], None]] = {
+            RESTOCK: self._restock,
+            SETTLE_PAYMENT: self._settle_payment,
+            CAPTURE_PAYMENT: self._capture_payment,
+            PUBLISH: self._publish,
+        }
+
+    def gateway_for(self, payment: PaymentRef) -> PaymentGateway:
+        return self._gateways.get(payment.provider, self._default_gateway)
+
+    def run(self, message: OutboxMessage) -> None:
+        handler = self._handlers.get(message.handler)
+        if handler is None:
+            raise ConfigurationError(
+                f"no handler named {message.handler!r}; was this message written by a newer "
+                "version of the library?"
+            )
+        handler(message)
+
+    def record_failure(
+        self, message: OutboxMessage, error: Exception, *, retry_at: datetime | None
+    ) -> OutboxMessage:
+        """Count the failed attempt, schedule the next (none: dead-letter), and show it on
+        the refund order so the merchant sees what is still owed."""
+        now = self._clock.now()
+        text = f"{type(error).__name__}: {error}"[:500]
+        for attempt in range(CAS_ATTEMPTS):
+            try:
+                with self._uow() as uow:
+                    failed = uow.outbox.attempt_failed(
+                        message.id, error=text, now=now, retry_at=retry_at
+                    )
+                    dead = retry_at is None
+                    if message.refund_order_id and message.handler in (RESTOCK, SETTLE_PAYMENT):
+                        refund = uow.refunds.get(message.refund_order_id)
+                        if message.handler == RESTOCK:
+                            refund = refund.stock_failed(text, dead=dead)
+                        else:
+                            refund = refund.payment_failed(text, dead=dead)
+                        uow.refunds.update(refund)
+                        self._record(
+                            uow,
+                            EffectFailed(
+                                shop=self._shop,
+                                order_id=refund.order_id,
+                                occurred_at=now,
+                                refund_order_id=refund.id,
+                                effect=message.handler,
+                                attempt=failed.attempts,
+                                error=text,
+                                dead_lettered=dead,
+                            ),
+                        )
+                    uow.commit()
+                    return failed
+            except ConcurrencyConflict:
+                if attempt == CAS_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def _restock(self, message: OutboxMessage) -> None:
+        event = message.event
+        assert isinstance(event, OrderCanceled | ReturnCreated)
+        kind, reference = (
+            (MovementKind.CANCEL_RESTOCK, "")
+            if isinstance(event, OrderCanceled)
+            else (MovementKind.RETURN_RESTOCK, event.refund_order_id)
+        )
+        movements = [
+            StockMovement(
+                key=MovementKey(
+                    order_id=event.order_id, line_id=line.line_id, kind=kind, reference=reference
+                ),
+                sku=line.sku,
+                delta=line.quantity,
+            )
+            for line in event.lines
+        ]
+        if self._external_stock is not None:
+            self._external_stock.apply(movements)
+
+        def restored(uow: UnitOfWork, refund: RefundOrder) -> RefundOrder | None:
+            if refund.stock_status is StockStatus.DONE:
+                return None
+            if self._external_stock is None:
+                uow.stock.apply(movements)
+            self._record(
+                uow,
+                StockRestored(
+                    shop=self._shop,
+                    order_id=event.order_id,
+                    occurred_at=self._clock.now(),
+                    refund_order_id=event.refund_order_id,
+                    kind=refund.kind,
+                    lines=event.lines,
+                ),
+            )
+            return refund.stock_restored()
+
+        self._update_refund(message, event.refund_order_id, restored)
+
+    def _settle_payment(self, message: OutboxMessage) -> None:
+        event = message.event
+        assert isinstance(event, OrderCanceled | ReturnCreated)
+        with self._uow() as uow:
+            refund = uow.refunds.get(event.refund_order_id)
+        if refund.payment_settled:
+            self._complete(message)
+            return
+        result = self._settlement(message, event.payment, refund)
+
+        def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
+            if current.payment_settled:
+                return None
+            for follow_up in _settlement_events(current, result, event.payment, self._clock):
+                self._record(uow, follow_up)
+            return current.settled(result)
+
+        self._update_refund(message, refund.id, settled)
+
+    def _settlement(
+        self, message: OutboxMessage, payment: PaymentRef | None, refund: RefundOrder
+    ) -> SettlementResult:
+        zero = Money.zero(refund.amount.currency)
+        if payment is None or refund.amount.is_zero():
+            return SettlementResult(
+                status=PaymentStatus.NOT_REQUIRED,
+                refunded=zero,
+                released=zero,
+                manual=zero,
+                detail="nothing was paid" if payment is None else "nothing to give back",
+            )
+        now = self._clock.now()
+        request = SettlementRequest(
+            shop=self._shop,
+            order_id=refund.order_id,
+            refund_order_id=refund.id,
+            kind=refund.kind,
+            amount=refund.amount,
+            lines=refund.lines,
+            payment=payment,
+            idempotency_key=settlement_key(self._shop, refund.id),
+            attempt=message.attempts + 1,
+            first_attempt_at=message.first_attempt_at or now,
+            now=now,
+        )
+        return self.gateway_for(payment).settle(request)
+
+    def _capture_payment(self, message: OutboxMessage) -> None:
+        event = message.event
+        assert isinstance(event, OrderFulfilled)
+        with self._uow() as uow:
+            order = uow.orders.get(event.order_id)
+        # Money is never taken for a canceled order, whatever the capture setting says.
+        if order.state is OrderState.CANCELED or order.payment is None:
+            self._complete(message)
+            return
+        captured = self.gateway_for(order.payment).capture(
+            CaptureRequest(
+                shop=self._shop,
+                order_id=order.id,
+                amount=event.amount,
+                lines=event.lines,
+                payment=order.payment,
+                idempotency_key=str(uuid.uuid5(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}")),
+                now=self._clock.now(),
+            )
+        )
+        with self._uow() as uow:
+            if captured.minor:
+                self._record(
+                    uow,
+                    PaymentCaptured(
+                        shop=self._shop,
+                        order_id=order.id,
+                        occurred_at=self._clock.now(),
+                        amount=captured,
+                        provider=order.payment.provider,
+                        reference=order.payment.reference,
+                    ),
+                )
+            uow.outbox.complete(message.id)
+            uow.commit()
+
+    def _publish(self, message: OutboxMessage) -> None:
+        if self._publisher is not None:
+            self._publisher.publish(message.event)
+        self._complete(message)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _uow(self) -> UnitOfWork:
+        return self._backend.unit_of_work(self._shop)
+
+    def _record(self, uow: UnitOfWork, event: DomainEvent) -> None:
+        uow.outbox.add(
+            messages_for([event], now=self._clock.now(), publish=self._publisher is not None)
+        )
+
+    def _complete(self, message: OutboxMessage) -> None:
+        with self._uow() as uow:
+            uow.outbox.complete(message.id)
+            uow.commit()
+
+    def _update_refund(
+        self,
+        message: OutboxMessage,
+        refund_order_id: str,
+        change: Callable[[UnitOfWork, RefundOrder], RefundOrder | None],
+    ) -> None:
+        """Apply ``change`` and mark the message done in one transaction, retrying on conflict."""
+        for attempt in range(CAS_ATTEMPTS):
+            try:
+                with self._uow() as uow:
+                    updated = change(uow, uow.refunds.get(refund_order_id))
+                    if updated is not None:
+                        uow.refunds.update(updated)
+                    uow.outbox.complete(message.id)
+                    uow.commit()
+                    return
+            except ConcurrencyConflict:
+                if attempt == CAS_ATTEMPTS - 1:
+                    raise
+
+
+def _settlement_events(
+    refund: RefundOrder, result: SettlementResult, payment: PaymentRef | None, clock: Clock
+) -> list[DomainEvent]:
+    now = clock.now()
+    if result.status is PaymentStatus.MANUAL_REFUND_REQUIRED:
+        return [
+            ManualRefundRequired(
+                shop=refund.shop,
+                order_id=refund.order_id,
+                occurred_at=now,
+                refund_order_id=refund.id,
+                amount=result.manual,
+                provider=payment.provider if payment else None,
+                detail=result.detail,
+            )
+        ]
+    event_type = _SETTLED_EVENTS.get(result.status)
+    if event_type is None:
+        return []
+    return [
+        event_type(
+            shop=refund.shop,
+            order_id=refund.order_id,
+            occurred_at=now,
+            refund_order_id=refund.id,
+            status=result.status,
+            refunded=result.refunded,
+            released=result.released,
+        )
+    ]
+
+
+_SETTLED_EVENTS: Final[Mapping[PaymentStatus, type[PaymentSettled]]] = {
+    PaymentStatus.VOIDED: PaymentVoided,
+    PaymentStatus.REFUNDED: PaymentRefunded,
+    PaymentStatus.REFUNDED_AND_RELEASED: PaymentRefunded,
+    PaymentStatus.AUTHORIZATION_LAPSED: AuthorizationLapsed,
+}

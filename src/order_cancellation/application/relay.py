@@ -1,0 +1,110 @@
+"""The relay: delivers outbox messages to the effect handlers, at least once.
+
+Messages are leased, so several relays (threads, processes, machines) can share one store;
+a relay that dies leaves its leases to run out and be taken over. A failed effect is retried
+with backoff and dead-lettered after the policy's last attempt; it is never dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+
+import attrs
+
+from order_cancellation.application.effects import Effects
+from order_cancellation.application.retry import RetryPolicy
+from order_cancellation.domain.errors import PaymentRejected
+from order_cancellation.ports.backend import Backend
+from order_cancellation.ports.events import Clock
+from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+
+
+@attrs.frozen(kw_only=True)
+class RelayReport:
+    delivered: int = 0
+    failed: int = 0
+    dead_lettered: int = 0
+
+    def __add__(self, other: RelayReport) -> RelayReport:
+        return RelayReport(
+            delivered=self.delivered + other.delivered,
+            failed=self.failed + other.failed,
+            dead_lettered=self.dead_lettered + other.dead_lettered,
+        )
+
+
+class Relay:
+    def __init__(
+        self,
+        *,
+        shop: str,
+        backend: Backend,
+        effects: Effects,
+        clock: Clock,
+        policy: RetryPolicy,
+        lease: timedelta = timedelta(seconds=60),
+        batch_size: int = 100,
+        worker_id: str | None = None,
+    ) -> None:
+        self._shop = shop
+        self._backend = backend
+        self._effects = effects
+        self._clock = clock
+        self._policy = policy
+        self._lease = lease
+        self._batch_size = batch_size
+        self.worker_id = worker_id or f"relay-{uuid.uuid4().hex[:12]}"
+
+    def run_once(self) -> RelayReport:
+        """Claim one batch of due messages and deliver each."""
+        with self._backend.unit_of_work(self._shop) as uow:
+            batch = uow.outbox.claim(
+                now=self._clock.now(),
+                limit=self._batch_size,
+                lease=self._lease,
+                worker=self.worker_id,
+            )
+            uow.commit()
+        report = RelayReport()
+        for message in batch:
+            report += self._deliver(message)
+        return report
+
+    def drain(self, *, max_batches: int = 10_000) -> RelayReport:
+        """Deliver until nothing is due (messages waiting for a retry stay waiting)."""
+        report = RelayReport()
+        for _ in range(max_batches):
+            batch = self.run_once()
+            report += batch
+            if batch == RelayReport():
+                break
+        return report
+
+    def run_forever(self, stop: threading.Event, *, poll_interval: float = 1.0) -> RelayReport:
+        """Deliver until ``stop`` is set; sleeps ``poll_interval`` seconds when idle."""
+        report = RelayReport()
+        while not stop.is_set():
+            batch = self.run_once()
+            report += batch
+            if batch == RelayReport():
+                stop.wait(poll_interval)
+        return report
+
+    def _deliver(self, message: OutboxMessage) -> RelayReport:
+        try:
+            self._effects.run(message)
+        except Exception as error:
+            retry_at = (
+                None
+                if isinstance(error, PaymentRejected)
+                else self._policy.next_attempt(
+                    attempts_so_far=message.attempts + 1, now=self._clock.now()
+                )
+            )
+            failed = self._effects.record_failure(message, error, retry_at=retry_at)
+            if failed.status is MessageStatus.DEAD:
+                return RelayReport(dead_lettered=1)
+            return RelayReport(failed=1)
+        return RelayReport(delivered=1)

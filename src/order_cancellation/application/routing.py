@@ -1,0 +1,52 @@
+"""Which handlers an event sets off, and how outbox messages are made for them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final
+
+from order_cancellation.domain.events import (
+    DomainEvent,
+    OrderCanceled,
+    OrderFulfilled,
+    RefundEvent,
+    ReturnCreated,
+)
+from order_cancellation.ports.persistence import OutboxMessage
+
+RESTOCK: Final = "restock"
+SETTLE_PAYMENT: Final = "settle_payment"
+CAPTURE_PAYMENT: Final = "capture_payment"
+PUBLISH: Final = "publish"
+
+
+def handlers_for(event: DomainEvent, *, publish: bool) -> list[str]:
+    handlers: list[str] = []
+    if isinstance(event, OrderCanceled | ReturnCreated):
+        if event.restock:
+            handlers.append(RESTOCK)
+        handlers.append(SETTLE_PAYMENT)
+    if isinstance(event, OrderFulfilled) and event.capture:
+        handlers.append(CAPTURE_PAYMENT)
+    if publish:
+        handlers.append(PUBLISH)
+    return handlers
+
+
+def messages_for(
+    events: Iterable[DomainEvent], *, now: datetime, publish: bool
+) -> list[OutboxMessage]:
+    return [
+        OutboxMessage(
+            id=f"msg_{uuid.uuid4().hex}",
+            handler=handler,
+            event=event,
+            created_at=now,
+            available_at=now,
+            refund_order_id=event.refund_order_id if isinstance(event, RefundEvent) else None,
+        )
+        for event in events
+        for handler in handlers_for(event, publish=publish)
+    ]

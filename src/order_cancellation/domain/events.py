@@ -1,0 +1,129 @@
+"""Domain events: facts, named in the past tense, carrying what consumers need.
+
+Every event names its shop and order, so a consumer never has to query back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from order_cancellation.domain.money import Money
+from order_cancellation.domain.refunds import PaymentStatus, RefundKind
+from order_cancellation.domain.states import OrderState
+from order_cancellation.domain.values import LineQuantity, PaymentRef, ReasonCode
+
+
+@attrs.frozen(kw_only=True)
+class DomainEvent:
+    shop: str
+    order_id: str
+    occurred_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class OrderPlaced(DomainEvent):
+    lines: tuple[LineQuantity, ...]
+    total: Money
+    payment: PaymentRef | None
+
+
+@attrs.frozen(kw_only=True)
+class OrderFulfilled(DomainEvent):
+    lines: tuple[LineQuantity, ...]
+    amount: Money
+    completely: bool  # every unit of the order has now shipped
+    capture: bool  # the payment is set to capture automatically on fulfillment
+
+
+@attrs.frozen(kw_only=True)
+class PaymentCaptured(DomainEvent):
+    amount: Money
+    provider: str
+    reference: str
+
+
+@attrs.frozen(kw_only=True)
+class RefundEvent(DomainEvent):
+    """An event about one refund order."""
+
+    refund_order_id: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderCanceled(RefundEvent):
+    status: str
+    reason: str | None
+    reason_code: ReasonCode | None
+    actor: str | None
+    lines: tuple[LineQuantity, ...]
+    amount: Money
+    restock: bool
+    payment: PaymentRef | None
+
+
+@attrs.frozen(kw_only=True)
+class ReturnCreated(RefundEvent):
+    lines: tuple[LineQuantity, ...]
+    amount: Money
+    reason: str | None
+    restock: bool
+    order_state: OrderState
+    payment: PaymentRef | None
+
+
+@attrs.frozen(kw_only=True)
+class OrderReturned(DomainEvent):
+    """Every unit of the order has been returned."""
+
+
+@attrs.frozen(kw_only=True)
+class StockRestored(RefundEvent):
+    kind: RefundKind
+    lines: tuple[LineQuantity, ...]
+
+
+@attrs.frozen(kw_only=True)
+class PaymentSettled(RefundEvent):
+    """The provider confirmed a settlement; the subclass says which kind."""
+
+    status: PaymentStatus
+    refunded: Money
+    released: Money
+
+
+@attrs.frozen(kw_only=True)
+class PaymentVoided(PaymentSettled):
+    """Nothing had been captured: the authorization was canceled."""
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRefunded(PaymentSettled):
+    """Captured money went back, and any remaining authorization was released."""
+
+
+@attrs.frozen(kw_only=True)
+class AuthorizationLapsed(PaymentSettled):
+    """The authorization had expired: nothing was left to release."""
+
+
+@attrs.frozen(kw_only=True)
+class ManualRefundRequired(RefundEvent):
+    amount: Money
+    provider: str | None
+    detail: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ManualRefundCompleted(RefundEvent):
+    amount: Money
+    note: str | None
+
+
+@attrs.frozen(kw_only=True)
+class EffectFailed(RefundEvent):
+    effect: str
+    attempt: int
+    error: str
+    dead_lettered: bool

@@ -1,0 +1,160 @@
+"""How money goes back: the provider's view of a payment and the plan that settles a refund.
+
+The rules live here so that every payment adapter (Klarna, the in-memory provider, yours)
+settles the same way: cancel the authorization when nothing was captured, refund what was
+captured and release the rest otherwise, and accept that an expired authorization has
+nothing left to release.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from order_cancellation.domain.money import Money
+from order_cancellation.domain.refunds import PaymentStatus, RefundKind, SettlementResult
+
+
+class AuthorizationStatus(enum.Enum):
+    """The provider's state of a payment (Klarna's order statuses, generalised)."""
+
+    AUTHORIZED = "AUTHORIZED"
+    PART_CAPTURED = "PART_CAPTURED"
+    CAPTURED = "CAPTURED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    CLOSED = "CLOSED"
+
+
+@attrs.frozen(kw_only=True)
+class PaymentView:
+    """What the provider says about a payment right now."""
+
+    status: AuthorizationStatus
+    authorized: Money
+    captured: Money
+    refunded: Money
+    expires_at: datetime | None = None
+
+    @property
+    def refundable(self) -> Money:
+        return self.captured - self.refunded
+
+    @property
+    def remaining_authorization(self) -> Money:
+        return self.authorized - self.captured
+
+    def expired(self, now: datetime) -> bool:
+        if self.status is AuthorizationStatus.EXPIRED:
+            return True
+        return self.expires_at is not None and now >= self.expires_at
+
+
+class StepKind(enum.Enum):
+    CANCEL_AUTHORIZATION = "cancel_authorization"
+    REFUND = "refund"
+    RELEASE_REMAINING = "release_remaining"
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    kind: StepKind
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class SettlementPlan:
+    """The calls to make, in order, and the result to record once they all succeeded."""
+
+    steps: tuple[Step, ...]
+    result: SettlementResult
+
+
+def plan_settlement(
+    *,
+    kind: RefundKind,
+    amount: Money,
+    view: PaymentView,
+    now: datetime,
+    already_refunded: Money | None = None,
+) -> SettlementPlan:
+    """Decide how to give ``amount`` back for a refund order, given the provider's view.
+
+    ``already_refunded`` is what the provider has refunded for this very refund order in
+    earlier attempts. The plan is computed from what the provider says now, so running it
+    again after a partial success (the refund went through, the release did not) asks only
+    for what is left.
+    """
+    zero = Money.zero(amount.currency)
+    done = already_refunded if already_refunded is not None else zero
+    refundable = view.refundable
+    if kind is RefundKind.RETURN:
+        return _plan_return(amount - done, done, view, now, zero)
+
+    if view.status is AuthorizationStatus.CANCELLED and refundable.is_zero():
+        return _plan((), PaymentStatus.VOIDED, (zero, zero, zero), "authorization already canceled")
+    refund_steps = (Step(kind=StepKind.REFUND, amount=refundable),) if refundable.minor else ()
+    if view.expired(now) or view.status is AuthorizationStatus.CLOSED:
+        return _plan(
+            refund_steps,
+            PaymentStatus.AUTHORIZATION_LAPSED,
+            (done + refundable, zero, zero),
+            "the authorization expired; nothing was left to release",
+        )
+    if view.captured.is_zero():
+        cancel = Step(kind=StepKind.CANCEL_AUTHORIZATION, amount=view.authorized)
+        return _plan((cancel,), PaymentStatus.VOIDED, (zero, view.authorized, zero), None)
+    remaining = view.remaining_authorization
+    if remaining.minor > 0:
+        release = Step(kind=StepKind.RELEASE_REMAINING, amount=remaining)
+        return _plan(
+            (*refund_steps, release),
+            PaymentStatus.REFUNDED_AND_RELEASED,
+            (done + refundable, remaining, zero),
+            None,
+        )
+    return _plan(refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), None)
+
+
+def _plan_return(
+    still_owed: Money, done: Money, view: PaymentView, now: datetime, zero: Money
+) -> SettlementPlan:
+    refund = min(still_owed, view.refundable) if view.refundable.minor > 0 else zero
+    refund = max(refund, zero)
+    steps = (Step(kind=StepKind.REFUND, amount=refund),) if refund.minor else ()
+    shortfall = still_owed - refund
+    refund = done + refund
+    if shortfall.minor <= 0:
+        return _plan(steps, PaymentStatus.REFUNDED, (refund, zero, zero), None)
+    if view.expired(now) or view.status is AuthorizationStatus.CANCELLED:
+        # Units never captured were never charged: the lapsed authorization already freed them.
+        return _plan(
+            steps,
+            PaymentStatus.AUTHORIZATION_LAPSED,
+            (refund, zero, zero),
+            "the uncaptured part of the authorization lapsed",
+        )
+    return _plan(
+        steps,
+        PaymentStatus.MANUAL_REFUND_REQUIRED,
+        (refund, zero, shortfall),
+        f"{shortfall} was not captured and cannot be refunded by the provider; "
+        "reduce the authorization or refund it by hand",
+    )
+
+
+def _plan(
+    steps: tuple[Step, ...],
+    status: PaymentStatus,
+    amounts: tuple[Money, Money, Money],
+    detail: str | None,
+) -> SettlementPlan:
+    refunded, released, manual = amounts
+    return SettlementPlan(
+        steps=steps,
+        result=SettlementResult(
+            status=status, refunded=refunded, released=released, manual=manual, detail=detail
+        ),
+    )

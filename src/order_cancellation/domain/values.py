@@ -1,0 +1,128 @@
+"""Small value objects shared by orders, refund orders and events."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import Final
+
+import attrs
+
+from order_cancellation.domain.errors import InvalidInput
+from order_cancellation.domain.money import Money
+
+MAX_ID_LENGTH: Final = 128
+MAX_REASON_LENGTH: Final = 1000
+KLARNA: Final = "klarna"
+DEFAULT_AUTHORIZATION_TTL: Final = timedelta(days=28)
+"""How long a Klarna authorization lives unless the merchant's account says otherwise."""
+
+
+def check_identifier(value: object, what: str) -> str:
+    """Ids are short printable text: no control characters, no surrounding blanks."""
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise InvalidInput(
+            f"{what} must be non-empty text without leading or trailing blanks, got {value!r}."
+        )
+    if len(value) > MAX_ID_LENGTH or not value.isprintable():
+        raise InvalidInput(
+            f"{what} must be printable text of at most {MAX_ID_LENGTH} characters, "
+            f"got {value!r:.60}."
+        )
+    return value
+
+
+def check_reason(reason: object) -> str | None:
+    if reason is None:
+        return None
+    if not isinstance(reason, str):
+        raise InvalidInput(f"a reason is text or None, not {type(reason).__name__}.")
+    printable = reason.replace("\n", " ").replace("\t", " ")
+    if len(reason) > MAX_REASON_LENGTH or not printable.isprintable():
+        raise InvalidInput(
+            f"a reason is printable text of at most {MAX_REASON_LENGTH} characters; "
+            "shorten it or remove control characters."
+        )
+    return reason
+
+
+def check_aware(moment: datetime, what: str) -> datetime:
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise InvalidInput(f"{what} must be a timezone-aware datetime.")
+    return moment
+
+
+class ReasonCode(enum.Enum):
+    """Why an order was canceled, for reports; the free-text reason says the rest."""
+
+    CUSTOMER = "customer"
+    DECLINED = "declined"
+    FRAUD = "fraud"
+    INVENTORY = "inventory"
+    STAFF = "staff"
+    OTHER = "other"
+
+
+def check_quantity(quantity: object, what: str = "a quantity") -> int:
+    if type(quantity) is not int or quantity <= 0:
+        raise InvalidInput(f"{what} must be a whole number above zero, got {quantity!r}.")
+    return quantity
+
+
+@attrs.frozen
+class LineItem:
+    """One line of an order to be placed: ``quantity`` units of ``sku`` at ``unit_price``."""
+
+    sku: str
+    quantity: int
+    unit_price: Money
+
+    def __attrs_post_init__(self) -> None:
+        check_identifier(self.sku, "a SKU")
+        check_quantity(self.quantity, f"the quantity of {self.sku!r}")
+        if not isinstance(self.unit_price, Money) or self.unit_price.minor < 0:
+            raise InvalidInput(
+                f"the unit price of {self.sku!r} must be a Money of zero or more, "
+                f"got {self.unit_price!r}."
+            )
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRef:
+    """How the order was paid: the provider's name and its reference for the payment.
+
+    ``authorization_expires_at`` is when the provider stops honouring the authorization;
+    for Klarna it defaults to 28 days after the order was placed.
+    """
+
+    provider: str
+    reference: str
+    auto_capture: bool = False
+    authorization_expires_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_identifier(self.provider, "the payment provider")
+        check_identifier(self.reference, "the payment reference")
+        if not isinstance(self.auto_capture, bool):
+            raise InvalidInput("auto_capture is True or False.")
+        if self.authorization_expires_at is not None:
+            check_aware(self.authorization_expires_at, "authorization_expires_at")
+
+    def with_default_expiry(self, placed_at: datetime) -> PaymentRef:
+        if self.authorization_expires_at is not None or self.provider != KLARNA:
+            return self
+        return attrs.evolve(self, authorization_expires_at=placed_at + DEFAULT_AUTHORIZATION_TTL)
+
+
+@attrs.frozen(kw_only=True)
+class LineQuantity:
+    """A quantity of one order line, as carried by events and refund orders."""
+
+    line_id: str
+    sku: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def amount(self) -> Money:
+        return self.unit_price * self.quantity
