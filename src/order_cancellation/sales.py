@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Self
+from os import PathLike
+from typing import TYPE_CHECKING, Any, Self
 
 from order_cancellation.adapters.clock import SystemClock
 from order_cancellation.adapters.manual import ManualPaymentGateway
@@ -14,6 +15,10 @@ from order_cancellation.application.service import EffectsMode, SalesService
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.ports.stock import StockLedger
+
+if TYPE_CHECKING:
+    from order_cancellation.adapters.postgres import PostgresBackend
+    from order_cancellation.adapters.sqlite import SQLiteBackend
 
 
 class Sales(SalesService):
@@ -47,6 +52,68 @@ class Sales(SalesService):
             clock=clock or SystemClock(),
             publisher=publisher,
             stock=stock,
+            effects=effects,
+            retry_policy=retry_policy,
+            lease=lease,
+        )
+
+    @classmethod
+    def sqlite(
+        cls,
+        path: str | PathLike[str],
+        shop: str = "default",
+        *,
+        backend: SQLiteBackend | None = None,
+        gateways: Mapping[str, PaymentGateway] | None = None,
+        publisher: EventPublisher | None = None,
+        clock: Clock | None = None,
+        effects: EffectsMode = "inline",
+        retry_policy: RetryPolicy | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        **backend_options: Any,
+    ) -> Self:
+        """A shop in a SQLite file (the embedded default). Pass one ``backend`` to several
+        shops to share a file; ``backend_options`` go to :class:`SQLiteBackend`."""
+        from order_cancellation.adapters.sqlite import SQLiteBackend  # noqa: PLC0415
+
+        return cls(
+            shop=shop,
+            backend=backend if backend is not None else SQLiteBackend(path, **backend_options),
+            gateways=gateways or {},
+            default_gateway=ManualPaymentGateway(),
+            clock=clock or SystemClock(),
+            publisher=publisher,
+            effects=effects,
+            retry_policy=retry_policy,
+            lease=lease,
+        )
+
+    @classmethod
+    def postgres(
+        cls,
+        dsn: str,
+        shop: str = "default",
+        *,
+        backend: PostgresBackend | None = None,
+        gateways: Mapping[str, PaymentGateway] | None = None,
+        publisher: EventPublisher | None = None,
+        clock: Clock | None = None,
+        effects: EffectsMode = "inline",
+        retry_policy: RetryPolicy | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        **backend_options: Any,
+    ) -> Self:
+        """A shop in PostgreSQL (needs the ``postgres`` extra). Many processes on many
+        machines may share the database; run workers with :meth:`run_worker`."""
+        from order_cancellation.adapters.postgres import PostgresBackend  # noqa: PLC0415
+
+        return cls(
+            shop=shop,
+            backend=backend if backend is not None else PostgresBackend(dsn, **backend_options),
+            gateways=gateways or {},
+            default_gateway=ManualPaymentGateway(),
+            clock=clock or SystemClock(),
+            publisher=publisher,
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,

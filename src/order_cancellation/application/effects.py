@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Final
 
+from order_cancellation.application import crashpoints
 from order_cancellation.application.routing import (
     CAPTURE_PAYMENT,
     PUBLISH,
@@ -160,12 +161,14 @@ class Effects:
         ]
         if self._external_stock is not None:
             self._external_stock.apply(movements)
+            crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
 
         def restored(uow: UnitOfWork, refund: RefundOrder) -> RefundOrder | None:
             if refund.stock_status is StockStatus.DONE:
                 return None
             if self._external_stock is None:
                 uow.stock.apply(movements)
+                crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
             self._record(
                 uow,
                 StockRestored(
@@ -190,6 +193,7 @@ class Effects:
             self._complete(message)
             return
         result = self._settlement(message, event.payment, refund)
+        crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
 
         def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
             if current.payment_settled:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import attrs
 
+from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.domain.errors import PaymentRejected
@@ -67,6 +68,8 @@ class Relay:
                 worker=self.worker_id,
             )
             uow.commit()
+        if batch:
+            crashpoints.reached(crashpoints.AFTER_CLAIM)
         report = RelayReport()
         for message in batch:
             report += self._deliver(message)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, TypeVar
 
+from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.relay import Relay, RelayReport
 from order_cancellation.application.retry import RetryPolicy
@@ -451,6 +452,7 @@ class SalesService:
         return self._clock.now()
 
     def _after_command(self) -> None:
+        crashpoints.reached(crashpoints.AFTER_COMMIT)
         if self._effects_mode == "inline":
             self._relay.drain()
 
@@ -518,6 +520,7 @@ class SalesService:
                 return replay
             try:
                 result = command(uow)
+                crashpoints.reached(crashpoints.BEFORE_COMMIT)
                 uow.commit()
             except ConcurrencyConflict:
                 if key is None:

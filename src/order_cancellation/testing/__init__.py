@@ -1,0 +1,10 @@
+"""Shipped for users' own test suites.
+
+- :mod:`order_cancellation.testing.contracts`: the contract suites every adapter of a port
+  must pass (needs pytest).
+- :mod:`order_cancellation.testing.strategies`: Hypothesis strategies (needs hypothesis).
+- :mod:`order_cancellation.testing.klarna_simulator`: a Klarna Order Management server on
+  loopback.
+
+Nothing is imported here, so each part pulls in only what it needs.
+"""

@@ -1,0 +1,108 @@
+"""Backends for the contract and reliability tests: memory, SQLite and PostgreSQL.
+
+PostgreSQL tests need a server. Point ``ORDER_CANCELLATION_TEST_DSN`` at one (default
+``postgresql://postgres@127.0.0.1:54329/postgres``, what ``.ci/postgres.sh`` starts).
+Without a reachable server they skip with the reason; with ``CI=true`` they fail instead,
+because CI must prove the PostgreSQL adapter for real.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from order_cancellation.adapters.memory import MemoryBackend
+from order_cancellation.ports.backend import Backend
+
+DEFAULT_DSN = "postgresql://postgres@127.0.0.1:54329/postgres"
+BACKEND_NAMES = ("memory", "sqlite", "postgres")
+DURABLE_BACKEND_NAMES = ("sqlite", "postgres")
+
+BackendFactory = Callable[[], Backend]
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> str:
+    dsn = os.environ.get("ORDER_CANCELLATION_TEST_DSN", DEFAULT_DSN)
+    try:
+        import psycopg
+
+        with psycopg.connect(dsn, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except Exception as error:
+        reason = (
+            f"no PostgreSQL server reachable at {dsn} ({type(error).__name__}: {error}); "
+            "start one with `bash .ci/postgres.sh` or set ORDER_CANCELLATION_TEST_DSN"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
+        pytest.skip(reason)
+    return dsn
+
+
+def _closing(backend: Backend, opened: list[Backend]) -> Backend:
+    opened.append(backend)
+    return backend
+
+
+@pytest.fixture(params=BACKEND_NAMES)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_factory(
+    backend_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[BackendFactory]:
+    """Opens backends on one shared store: every call is a new connection to the same data
+    (a new process would do the same), so tests can prove what survives a restart."""
+    opened: list[Backend] = []
+    if backend_name == "memory":
+        shared = MemoryBackend()
+
+        def factory() -> Backend:
+            return shared
+
+    elif backend_name == "sqlite":
+        from order_cancellation.adapters.sqlite import SQLiteBackend
+
+        path = tmp_path / "shop.db"
+
+        def factory() -> Backend:
+            return _closing(SQLiteBackend(path), opened)
+
+    else:
+        from order_cancellation.adapters.postgres import PostgresBackend
+
+        dsn = request.getfixturevalue("postgres_dsn")
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+
+        def factory() -> Backend:
+            return _closing(PostgresBackend(dsn, schema=schema), opened)
+
+    yield factory
+    for backend in reversed(opened):
+        close = getattr(backend, "close", None)
+        if close is not None:
+            close()
+    if backend_name == "postgres":
+        _drop_schema(request.getfixturevalue("postgres_dsn"), schema)
+
+
+def _drop_schema(dsn: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+@pytest.fixture
+def backend(backend_factory: BackendFactory) -> Backend:
+    return backend_factory()
