@@ -294,10 +294,12 @@ class BackendContract:
 
     def test_one_shop_cannot_change_another_shops_order(self, backend: Backend) -> None:
         order = self._store(backend, sample_order())
-        with pytest.raises((OrderNotFound, ConcurrencyConflict)):
-            with backend.unit_of_work(OTHER_SHOP) as uow:
-                uow.orders.update(sample_refund_decision_order(order))
-                uow.commit()
+        with (
+            pytest.raises((OrderNotFound, ConcurrencyConflict)),
+            backend.unit_of_work(OTHER_SHOP) as uow,
+        ):
+            uow.orders.update(sample_refund_decision_order(order))
+            uow.commit()
         with backend.unit_of_work(SHOP) as uow:
             assert uow.orders.get(order.id) == order
 

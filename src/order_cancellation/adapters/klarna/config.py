@@ -45,8 +45,8 @@ _FALSE: Final = frozenset({"", "0", "false", "no", "off"})
 class Credentials:
     """HTTP Basic credentials: a username and password (or API key), or an API key alone."""
 
-    _username: str | None = attrs.field(alias="username")
-    _secret: str = attrs.field(alias="secret")
+    username: str | None
+    secret: str
 
     @classmethod
     def basic(cls, username: str, password: str) -> Credentials:
@@ -65,10 +65,10 @@ class Credentials:
 
     def authorization(self) -> str:
         """The value of the ``Authorization`` header."""
-        if self._username is None:
+        if self.username is None:
             # Klarna's new-style API keys are sent as they are after "Basic".
-            return f"Basic {self._secret}"
-        pair = f"{self._username}:{self._secret}".encode()
+            return f"Basic {self.secret}"
+        pair = f"{self.username}:{self.secret}".encode()
         return f"Basic {base64.b64encode(pair).decode('ascii')}"
 
     def __repr__(self) -> str:
