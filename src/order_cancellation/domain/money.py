@@ -210,7 +210,7 @@ class Money:
         """
         exponent = currency_exponent(currency)
         value = _parse_decimal(amount)
-        scaled = value.scaleb(exponent)
+        scaled = _shift(value, exponent)
         if scaled != scaled.to_integral_value():
             raise InvalidMoney(
                 f"{amount!r} has more decimals than {currency} allows ({exponent}); "
@@ -225,7 +225,7 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The amount in major units, exact."""
-        return Decimal(self.minor).scaleb(-currency_exponent(self.currency))
+        return _shift(Decimal(self.minor), -currency_exponent(self.currency))
 
     def _same_currency(self, other: Money) -> None:
         if not isinstance(other, Money):
@@ -275,6 +275,14 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:f} {self.currency}"
+
+
+def _shift(value: Decimal, places: int) -> Decimal:
+    """``value`` times ten to the ``places``, exactly: ``Decimal.scaleb`` rounds to the
+    context's precision (28 digits), which would silently change large amounts."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the caller
+    return Decimal((sign, digits, exponent + places))
 
 
 def _parse_decimal(amount: str | int | Decimal) -> Decimal:

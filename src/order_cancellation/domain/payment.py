@@ -37,6 +37,10 @@ class PaymentView:
     captured: Money
     refunded: Money
     expires_at: datetime | None = None
+    released: Money | None = None
+    """What the provider has already given up of the authorization (canceled, or released
+    as the remainder after a capture), when it says so. It lets a settlement retried after a
+    lost response record what the earlier attempt did; None when the provider cannot tell."""
 
     @property
     def refundable(self) -> Money:
@@ -72,7 +76,7 @@ class SettlementPlan:
     result: SettlementResult
 
 
-def plan_settlement(
+def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
     *,
     kind: RefundKind,
     amount: Money,
@@ -94,7 +98,14 @@ def plan_settlement(
         return _plan_return(amount - done, done, view, now, zero)
 
     if view.status is AuthorizationStatus.CANCELLED and refundable.is_zero():
-        return _plan((), PaymentStatus.VOIDED, (zero, zero, zero), "authorization already canceled")
+        # An earlier attempt (whose response was lost) or the merchant canceled it already.
+        voided = view.released if view.released is not None else view.remaining_authorization
+        return _plan(
+            (),
+            PaymentStatus.VOIDED,
+            (zero, max(voided, zero), zero),
+            "authorization already canceled",
+        )
     refund_steps = (Step(kind=StepKind.REFUND, amount=refundable),) if refundable.minor else ()
     if view.expired(now) or view.status is AuthorizationStatus.CLOSED:
         return _plan(
@@ -113,6 +124,14 @@ def plan_settlement(
             (*refund_steps, release),
             PaymentStatus.REFUNDED_AND_RELEASED,
             (done + refundable, remaining, zero),
+            None,
+        )
+    if view.released is not None and view.released.minor > 0:
+        # The remainder was released before (by an attempt whose response was lost).
+        return _plan(
+            refund_steps,
+            PaymentStatus.REFUNDED_AND_RELEASED,
+            (done + refundable, view.released, zero),
             None,
         )
     return _plan(refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), None)

@@ -2,7 +2,9 @@
 
 - :mod:`order_cancellation.testing.contracts`: the contract suites every adapter of a port
   must pass (needs pytest).
-- :mod:`order_cancellation.testing.strategies`: Hypothesis strategies (needs hypothesis).
+- :mod:`order_cancellation.testing.strategies`: Hypothesis strategies for money, orders,
+  returns, reasons and every kind of invalid input (needs hypothesis: install the
+  ``testing`` extra).
 - :mod:`order_cancellation.testing.klarna_simulator`: a Klarna Order Management server on
   loopback.
 

@@ -97,7 +97,7 @@ class HttpRetryPolicy:
 
     def delay(self, failed_attempts: int, jitter: float) -> float:
         """Seconds to wait after ``failed_attempts`` failures; ``jitter`` is in [0, 1)."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (failed_attempts - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (failed_attempts - 1))
         return ceiling * jitter
 
 

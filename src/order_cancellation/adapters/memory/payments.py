@@ -94,6 +94,11 @@ class InMemoryPaymentProvider:
                 refunded=Money.zero(amount.currency),
             )
 
+    def capture_payment(self, reference: str, amount: Money, *, at: datetime) -> None:
+        """Capture outside any order flow, as a merchant does in the provider's own portal."""
+        with self._lock:
+            self._capture(reference, amount, f"portal-capture-{len(self.operations)}", at)
+
     def view(self, reference: str, *, now: datetime) -> PaymentView:
         with self._lock:
             payment = self._payment(reference)
@@ -103,6 +108,7 @@ class InMemoryPaymentProvider:
                 captured=payment.captured,
                 refunded=payment.refunded,
                 expires_at=payment.expires_at,
+                released=self._released(payment),
             )
 
     def refunded_for(self, reference: str, tag: str) -> Money | None:
@@ -189,6 +195,13 @@ class InMemoryPaymentProvider:
             raise PaymentRejected(
                 f"the provider has no payment {reference!r}; check the order's PaymentRef."
             ) from None
+
+    def _released(self, payment: _Authorization) -> Money:
+        if payment.canceled:
+            return payment.authorized
+        if payment.released:
+            return payment.authorized - payment.captured
+        return Money.zero(payment.authorized.currency)
 
     def _status(self, payment: _Authorization, now: datetime) -> AuthorizationStatus:
         if payment.canceled:

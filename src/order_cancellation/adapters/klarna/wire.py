@@ -1,0 +1,216 @@
+"""Klarna's JSON, read and written: the order it shows, the refunds and captures it takes.
+
+Reading is strict about the fields the settlement depends on (status and amounts): a
+missing or unknown value stops the settlement before anything is sent, because acting on a
+guess could pay twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Final, NoReturn
+
+import attrs
+
+from order_cancellation.adapters.klarna.errors import (
+    KlarnaAmountOutOfRange,
+    KlarnaResponseUnexpected,
+)
+from order_cancellation.domain.errors import InvalidMoney
+from order_cancellation.domain.money import Money
+from order_cancellation.domain.payment import AuthorizationStatus, PaymentView
+from order_cancellation.domain.values import LineQuantity
+
+MAX_AMOUNT: Final = 200_000_000
+"""Klarna's largest amount in one capture or refund, in minor units."""
+MAX_ORDER_LINES: Final = 1000
+MAX_TEXT: Final = 255
+
+
+@attrs.frozen(kw_only=True)
+class Settled:
+    """A refund or capture as listed on a Klarna order."""
+
+    id: str | None
+    amount: int
+    reference: str | None
+
+
+@attrs.frozen(kw_only=True)
+class KlarnaOrder:
+    """The fields of Klarna's order that money-back decisions depend on."""
+
+    order_id: str
+    status: AuthorizationStatus
+    currency: str
+    captured: int
+    refunded: int
+    remaining: int
+    expires_at: datetime | None
+    refunds: tuple[Settled, ...]
+    captures: tuple[Settled, ...]
+
+    def view(self) -> PaymentView:
+        return PaymentView(
+            status=self.status,
+            authorized=self._money(self.captured + self.remaining),
+            captured=self._money(self.captured),
+            refunded=self._money(self.refunded),
+            expires_at=self.expires_at,
+        )
+
+    def refunded_for(self, reference: str) -> Money:
+        """What Klarna refunded under ``reference`` (one refund order), in earlier attempts."""
+        return self._money(sum(r.amount for r in self.refunds if r.reference == reference))
+
+    def refund_id_for(self, reference: str) -> str | None:
+        ids = [r.id for r in self.refunds if r.reference == reference and r.id]
+        return ids[-1] if ids else None
+
+    def capture_for(self, reference: str) -> Settled | None:
+        return next((c for c in self.captures if c.reference == reference), None)
+
+    def _money(self, minor: int) -> Money:
+        return Money(minor, self.currency)
+
+
+def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
+    reader = _Reader(data, what)
+    status_text = reader.text("status")
+    try:
+        status = AuthorizationStatus(status_text)
+    except ValueError:
+        known = ", ".join(s.value for s in AuthorizationStatus)
+        raise KlarnaResponseUnexpected(
+            f"Klarna reports status {status_text[:40]!r} in its answer to {what}; this "
+            f"library knows {known}. Nothing was changed. Look at the order in Klarna's "
+            "Merchant Portal and upgrade order-cancellation; retrying is safe."
+        ) from None
+    currency = reader.text("purchase_currency").upper()
+    try:
+        Money.zero(currency)
+    except InvalidMoney:
+        reader.fail("purchase_currency", currency)
+    return KlarnaOrder(
+        order_id=reader.text("order_id"),
+        status=status,
+        currency=currency,
+        captured=reader.amount("captured_amount"),
+        refunded=reader.amount("refunded_amount"),
+        remaining=reader.amount("remaining_authorized_amount"),
+        expires_at=reader.moment("expires_at"),
+        refunds=reader.settled("refunds", "refund_id", "refunded_amount"),
+        captures=reader.settled("captures", "capture_id", "captured_amount"),
+    )
+
+
+class _Reader:
+    def __init__(self, data: dict[str, object], what: str) -> None:
+        self._data = data
+        self._what = what
+
+    def fail(self, field: str, got: object) -> NoReturn:
+        raise KlarnaResponseUnexpected(
+            f"Klarna's answer to {self._what} has no valid {field!r} (got {got!r:.60}). "
+            "The library cannot tell what Klarna did, so it changed nothing; the payment "
+            "stays pending. Check the order in Klarna's Merchant Portal; retrying is safe."
+        )
+
+    def text(self, field: str, data: dict[str, object] | None = None) -> str:
+        value = (self._data if data is None else data).get(field)
+        if not isinstance(value, str) or not value:
+            self.fail(field, value)
+        return value
+
+    def amount(self, field: str, data: dict[str, object] | None = None) -> int:
+        value = (self._data if data is None else data).get(field)
+        if type(value) is not int or value < 0:
+            self.fail(field, value)
+        return value
+
+    def moment(self, field: str) -> datetime | None:
+        value = self._data.get(field)
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.fail(field, value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def settled(self, field: str, id_field: str, amount_field: str) -> tuple[Settled, ...]:
+        items = self._data.get(field, [])
+        if not isinstance(items, list):
+            self.fail(field, items)
+        settled = []
+        for item in items:
+            if not isinstance(item, dict):
+                self.fail(field, item)
+            reference = item.get("reference")
+            identifier = item.get(id_field)
+            settled.append(
+                Settled(
+                    id=identifier if isinstance(identifier, str) else None,
+                    amount=self.amount(amount_field, item),
+                    reference=reference if isinstance(reference, str) else None,
+                )
+            )
+        return tuple(settled)
+
+
+def check_amount(amount: Money, what: str) -> int:
+    if amount.minor > MAX_AMOUNT:
+        raise KlarnaAmountOutOfRange(
+            f"{what} is {amount}, above the {Money(MAX_AMOUNT, amount.currency)} Klarna "
+            "accepts in one call. Nothing was sent. Refund part of it in Klarna's Merchant "
+            "Portal (the settlement then asks only for the rest) or refund it by hand."
+        )
+    return amount.minor
+
+
+def order_lines(lines: Sequence[LineQuantity], total: Money) -> list[dict[str, object]] | None:
+    """The lines as Klarna order lines, or None when they cannot describe ``total``.
+
+    Lines are optional for Klarna but shown to the customer, so they are sent only when
+    they add up to the amount actually refunded or captured.
+    """
+    if not lines or len(lines) > MAX_ORDER_LINES:
+        return None
+    if sum((line.amount for line in lines), Money.zero(total.currency)) != total:
+        return None
+    return [
+        {
+            "name": line.sku,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price.minor,
+            "total_amount": line.amount.minor,
+            "tax_rate": 0,
+            "total_tax_amount": 0,
+            "reference": line.sku,
+            "type": "physical",
+        }
+        for line in lines
+    ]
+
+
+def money_body(
+    amount_field: str,
+    amount: Money,
+    *,
+    what: str,
+    description: str,
+    reference: str,
+    lines: Sequence[LineQuantity],
+) -> dict[str, object]:
+    body: dict[str, object] = {
+        amount_field: check_amount(amount, what),
+        "description": description[:MAX_TEXT],
+        "reference": reference[:MAX_TEXT],
+    }
+    klarna_lines = order_lines(lines, amount)
+    if klarna_lines is not None:
+        body["order_lines"] = klarna_lines
+    return body
