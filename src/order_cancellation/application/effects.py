@@ -48,7 +48,7 @@ from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, SettlementRequest
-from order_cancellation.ports.persistence import OutboxMessage, UnitOfWork
+from order_cancellation.ports.persistence import MessageStatus, OutboxMessage, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
 KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
@@ -108,12 +108,16 @@ class Effects:
         for attempt in range(CAS_ATTEMPTS):
             try:
                 with self._uow() as uow:
+                    current = uow.outbox.get(message.id)
+                    if current.status is not MessageStatus.PENDING:
+                        # Another relay took the lease over and finished (or gave up) first.
+                        return current
                     failed = uow.outbox.attempt_failed(
                         message.id, error=text, now=now, retry_at=retry_at
                     )
                     dead = retry_at is None
-                    if message.refund_order_id and message.handler in (RESTOCK, SETTLE_PAYMENT):
-                        refund = uow.refunds.get(message.refund_order_id)
+                    refund = self._refund_to_flag(uow, message)
+                    if refund is not None:
                         if message.handler == RESTOCK:
                             refund = refund.stock_failed(text, dead=dead)
                         else:
@@ -138,6 +142,14 @@ class Effects:
                 if attempt == CAS_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _refund_to_flag(self, uow: UnitOfWork, message: OutboxMessage) -> RefundOrder | None:
+        """The refund order whose effect failed, if that effect is still open on it."""
+        if message.refund_order_id is None or message.handler not in (RESTOCK, SETTLE_PAYMENT):
+            return None
+        refund = uow.refunds.get(message.refund_order_id)
+        settled = refund.stock_settled if message.handler == RESTOCK else refund.payment_settled
+        return None if settled else refund
 
     # -- handlers ----------------------------------------------------------------------------
 

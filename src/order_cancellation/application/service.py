@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Literal, TypeVar
+from typing import Literal, Self, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
@@ -402,8 +402,10 @@ class SalesService:
         """Gross sales, refunds and net per currency for one ``day`` (midnight to midnight
         in ``tz``) or for ``[start, end)``."""
         if day is not None:
-            if start is not None or end is not None or not isinstance(day, date):
+            if start is not None or end is not None:
                 raise InvalidInput("give either a day, or start and end, not both.")
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise InvalidInput("day is a date such as date(2026, 11, 26), not a datetime.")
             start = datetime.combine(day, time.min, tzinfo=tz)
             end = start + timedelta(days=1)
         if start is None or end is None:
@@ -431,6 +433,18 @@ class SalesService:
         """Deliver effects until ``stop`` is set. Run one per thread or process."""
         relay = self._new_relay(worker_id=worker_id)
         return relay.run_forever(stop, poll_interval=poll_interval)
+
+    def close(self) -> None:
+        """Release the backend's connections, if it holds any."""
+        close = getattr(self._backend, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- plumbing ----------------------------------------------------------------------------
 
