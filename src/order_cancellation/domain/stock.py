@@ -14,7 +14,7 @@ class MovementKind(enum.Enum):
     RETURN_RESTOCK = "return_restock"  # a return put some back
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class MovementKey:
     """Identifies a movement; a ledger applies each key at most once.
 

@@ -75,6 +75,7 @@ class InMemoryPaymentProvider:
         self._payments: dict[str, _Authorization] = {}
         self._seen_keys: dict[str, object] = {}
         self.operations: list[ProviderOperation] = []
+        self._refunded_by_tag: dict[tuple[str, str], Money] = {}
         self._failures = 0
         self._lost_responses = 0
 
@@ -113,12 +114,7 @@ class InMemoryPaymentProvider:
 
     def refunded_for(self, reference: str, tag: str) -> Money | None:
         with self._lock:
-            amounts = [
-                op.amount
-                for op in self.operations
-                if op.reference == reference and op.tag == tag and op.operation is Operation.REFUND
-            ]
-        return sum(amounts[1:], amounts[0]) if amounts else None
+            return self._refunded_by_tag.get((reference, tag))
 
     def fail_next(self, count: int = 1) -> None:
         with self._lock:
@@ -245,6 +241,8 @@ class InMemoryPaymentProvider:
                 f"refunding {amount} would exceed what payment {reference!r} captured."
             )
         payment.refunded += amount
+        done = self._refunded_by_tag.get((reference, tag))
+        self._refunded_by_tag[reference, tag] = amount if done is None else done + amount
         self.operations.append(
             ProviderOperation(
                 operation=Operation.REFUND,

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 
@@ -32,6 +32,7 @@ from order_cancellation.domain.stock import MovementKey, StockMovement
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
 
 _MISSING: Final = object()
+_R = TypeVar("_R", bound="_Repository")
 
 
 @attrs.define
@@ -93,17 +94,48 @@ class _Journal:
 class MemoryUnitOfWork:
     def __init__(self, backend: MemoryBackend, shop: str) -> None:
         self._backend = backend
+        self._shop = shop
         self._journal = _Journal()
         self._active = False
-        with backend._lock:
-            tables = backend._tables(shop)
-        write = self._write
-        self.orders = _Orders(tables, write)
-        self.refunds = _Refunds(tables, write)
-        self.labels = _Labels(tables, write)
-        self.idempotency = _Keys(tables, write)
-        self.outbox = _Outbox(tables, write)
-        self.stock = _Stock(tables, write)
+        self._shop_tables: _ShopTables | None = None
+        self._repositories: dict[type[_Repository], _Repository] = {}
+
+    def _tables(self) -> _ShopTables:
+        if self._shop_tables is None:
+            with self._backend._lock:
+                self._shop_tables = self._backend._tables(self._shop)
+        return self._shop_tables
+
+    # Repositories are made on first use: most units of work touch one or two of them.
+    @property
+    def orders(self) -> _Orders:
+        return self._repository(_Orders)
+
+    @property
+    def refunds(self) -> _Refunds:
+        return self._repository(_Refunds)
+
+    @property
+    def labels(self) -> _Labels:
+        return self._repository(_Labels)
+
+    @property
+    def idempotency(self) -> _Keys:
+        return self._repository(_Keys)
+
+    @property
+    def outbox(self) -> _Outbox:
+        return self._repository(_Outbox)
+
+    @property
+    def stock(self) -> _Stock:
+        return self._repository(_Stock)
+
+    def _repository(self, kind: type[_R]) -> _R:
+        made = self._repositories.get(kind)
+        if made is None:
+            made = self._repositories[kind] = kind(self._tables(), self._write)
+        return made  # type: ignore[return-value] # keyed by its own type
 
     def __enter__(self) -> Self:
         self._backend._lock.acquire()
@@ -137,10 +169,12 @@ class MemoryUnitOfWork:
 _Write = Callable[[], _Journal]
 
 
-class _Orders:
+class _Repository:
     def __init__(self, tables: _ShopTables, write: _Write) -> None:
         self._t, self._write = tables, write
 
+
+class _Orders(_Repository):
     def get(self, order_id: str) -> Order:
         try:
             return self._t.orders[order_id]
@@ -169,10 +203,7 @@ class _Orders:
         return sorted(found, key=lambda order: order.placed_at)
 
 
-class _Refunds:
-    def __init__(self, tables: _ShopTables, write: _Write) -> None:
-        self._t, self._write = tables, write
-
+class _Refunds(_Repository):
     def get(self, refund_order_id: str) -> RefundOrder:
         try:
             return self._t.refunds[refund_order_id]
@@ -203,10 +234,7 @@ class _Refunds:
         return [r for r in self._t.refunds.values() if start <= r.created_at < end]
 
 
-class _Labels:
-    def __init__(self, tables: _ShopTables, write: _Write) -> None:
-        self._t, self._write = tables, write
-
+class _Labels(_Repository):
     def catalog(self) -> StatusCatalog:
         return StatusCatalog.with_custom(self._t.labels.items())
 
@@ -214,10 +242,7 @@ class _Labels:
         self._write().set(self._t.labels, label, means)
 
 
-class _Keys:
-    def __init__(self, tables: _ShopTables, write: _Write) -> None:
-        self._t, self._write = tables, write
-
+class _Keys(_Repository):
     def get(self, key: str) -> IdempotencyRecord | None:
         return self._t.keys.get(key)
 
@@ -227,10 +252,7 @@ class _Keys:
         self._write().set(self._t.keys, record.key, record)
 
 
-class _Outbox:
-    def __init__(self, tables: _ShopTables, write: _Write) -> None:
-        self._t, self._write = tables, write
-
+class _Outbox(_Repository):
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         journal = self._write()
         for message in messages:
@@ -314,10 +336,7 @@ class _Outbox:
         return [m for m in messages if m.status is MessageStatus.PENDING]
 
 
-class _Stock:
-    def __init__(self, tables: _ShopTables, write: _Write) -> None:
-        self._t, self._write = tables, write
-
+class _Stock(_Repository):
     def level(self, sku: str) -> int:
         return self._t.levels.get(sku, 0)
 
