@@ -26,8 +26,8 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     say = _narrator(out)
     clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     card = InMemoryPaymentProvider()
-    sales, where = _open(database, in_memory, clock, card)
-    say(f"# order-cancellation demo ({where})\n")
+    sales, path = _open(database, in_memory, clock, card)
+    say(f"# order-cancellation demo ({'in memory' if path is None else f'SQLite file {path}'})\n")
 
     say("## Stock and a custom status label")
     for sku, units in (("TSHIRT-M", 10), ("MUG", 5), ("POSTER", 3)):
@@ -90,18 +90,23 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
             f"{row.currency}: gross {row.gross}, refunds {row.refunds}, net {row.net} "
             f"({row.orders} orders, {row.refund_orders} refund orders)"
         )
-    say(f"\nfinal stock: {_stock(sales)}")
+    _finish(say, sales, path)
     return sales
+
+
+def _finish(say: Callable[[str], None], sales: Sales, path: Path | None) -> None:
+    say(f"\nfinal stock: {_stock(sales)}")
+    if path is not None:
+        say(f"\nlook around: order-cancellation refunds list --db {path} --shop {SHOP}")
 
 
 def _open(
     database: Path | None, in_memory: bool, clock: ManualClock, card: InMemoryPaymentProvider
-) -> tuple[Sales, str]:
+) -> tuple[Sales, Path | None]:
     if in_memory:
-        return Sales.in_memory(SHOP, gateways={"card": card}, clock=clock), "in memory"
+        return Sales.in_memory(SHOP, gateways={"card": card}, clock=clock), None
     path = database or Path(tempfile.mkdtemp(prefix="order-cancellation-")) / "demo.db"
-    sales = Sales.sqlite(path, SHOP, gateways={"card": card}, clock=clock)
-    return sales, f"SQLite file {path}"
+    return Sales.sqlite(path, SHOP, gateways={"card": card}, clock=clock), path
 
 
 def _place(

@@ -7,6 +7,7 @@ with backoff and dead-lettered after the policy's last attempt; it is never drop
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import timedelta
@@ -16,10 +17,13 @@ import attrs
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.retry import RetryPolicy
-from order_cancellation.domain.errors import PaymentRejected
+from order_cancellation.domain.errors import PaymentRejected, StorageError
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+
+_log = logging.getLogger("order_cancellation.relay")
+_MAX_OUTAGE_WAIT = 60.0
 
 
 @attrs.frozen(kw_only=True)
@@ -88,8 +92,23 @@ class Relay:
     def run_forever(self, stop: threading.Event, *, poll_interval: float = 1.0) -> RelayReport:
         """Deliver until ``stop`` is set; sleeps ``poll_interval`` seconds when idle."""
         report = RelayReport()
+        outage = 0
         while not stop.is_set():
-            batch = self.run_once()
+            try:
+                batch = self.run_once()
+            except StorageError as error:
+                # The store is down: nothing was delivered or lost; wait, longer each time.
+                outage += 1
+                delay = min(poll_interval * 2**outage, _MAX_OUTAGE_WAIT)
+                _log.warning(
+                    "relay %s: store unavailable (%s); retrying in %.1fs",
+                    self.worker_id,
+                    error,
+                    delay,
+                )
+                stop.wait(delay)
+                continue
+            outage = 0
             report += batch
             if batch == RelayReport():
                 stop.wait(poll_interval)

@@ -109,6 +109,8 @@ class SalesService:
         idempotency_key: str | None = None,
     ) -> Order:
         """Record a new order and take its units from stock."""
+        if not isinstance(lines, Sequence):
+            raise InvalidInput("an order's lines are a list of LineItem values.")
         fingerprint = _fingerprint(
             "place_order", [repr(line) for line in lines], repr(payment), order_id
         )
@@ -274,6 +276,8 @@ class SalesService:
         (stock or payment) not yet settled; ``False``: only fully settled ones."""
         if order_id is not None:
             check_identifier(order_id, "the order id")
+        if pending is not None:
+            _check_flag(pending, "pending")
         with self._uow() as uow:
             refunds = list(uow.refunds.list(order_id=order_id))
         if pending is None:

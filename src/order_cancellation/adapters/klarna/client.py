@@ -26,6 +26,8 @@ from order_cancellation.adapters.klarna.errors import (
 )
 
 logger = logging.getLogger("order_cancellation.adapters.klarna")
+# Without this, an application that configured no logging would see warnings on stderr.
+logger.addHandler(logging.NullHandler())
 
 IDEMPOTENCY_HEADER: Final = "Klarna-Idempotency-Key"
 _RETRYABLE_4XX: Final = frozenset({409, 429})

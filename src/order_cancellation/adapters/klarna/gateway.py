@@ -124,6 +124,11 @@ class KlarnaGateway:
     # -- the port -----------------------------------------------------------------------------
 
     def settle(self, request: SettlementRequest) -> SettlementResult:
+        """Read Klarna's order, let the domain plan, carry the plan out.
+
+        A refusal because of the order's state means the read was already stale: read
+        again and re-plan, at most ``max_reconciles`` times.
+        """
         klarna_id = request.payment.reference
         elapsed = request.now - request.first_attempt_at
         generation = max(0, elapsed // self._config.key_window)
@@ -149,6 +154,7 @@ class KlarnaGateway:
             return attrs.evolve(plan.result, provider_reference=reference)
 
     def capture(self, request: CaptureRequest) -> Money:
+        """Capture once: a capture listed under this request's reference is not made again."""
         klarna_id = request.payment.reference
         what = f"the capture of {request.amount} on Klarna order {klarna_id}"
         reference = capture_reference(request)
@@ -176,10 +182,6 @@ class KlarnaGateway:
         if reply.ok:
             return request.amount
         if reply.status == 403:
-            again = self._read(klarna_id, currency=request.amount.currency)
-            done = again.capture_for(reference)
-            if done is not None:
-                return Money(done.amount, again.currency)
             raise KlarnaCaptureRefused(
                 f"Klarna refused {what}: {reply.describe()}. The order may be canceled or "
                 "expired, or the amount above what is still authorized; nothing was captured.",

@@ -41,7 +41,6 @@ class Settled:
 class KlarnaOrder:
     """The fields of Klarna's order that money-back decisions depend on."""
 
-    order_id: str
     status: AuthorizationStatus
     currency: str
     captured: int
@@ -93,7 +92,6 @@ def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
     except InvalidMoney:
         reader.fail("purchase_currency", currency)
     return KlarnaOrder(
-        order_id=reader.text("order_id"),
         status=status,
         currency=currency,
         captured=reader.amount("captured_amount"),

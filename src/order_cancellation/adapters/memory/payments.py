@@ -137,15 +137,20 @@ class InMemoryPaymentProvider:
     def settle(self, request: SettlementRequest) -> SettlementResult:
         reference = request.payment.reference
         view = self.view(reference, now=request.now)
+        already_refunded = self.refunded_for(reference, request.refund_order_id)
         plan = plan_settlement(
             kind=request.kind,
             amount=request.amount,
             view=view,
             now=request.now,
-            already_refunded=self.refunded_for(reference, request.refund_order_id),
+            already_refunded=already_refunded,
         )
         for step in plan.steps:
             key = f"{request.idempotency_key}:{step.kind.value}"
+            if step.kind is StepKind.REFUND:
+                # After a refund went through in part (say, before a capture arrived), a retry
+                # asks for the rest: a new intent, so a new key, derived from what is done.
+                key += f":{already_refunded.minor if already_refunded else 0}"
             if step.kind is StepKind.CANCEL_AUTHORIZATION:
                 self._call(key, self._cancel, reference, key, request.now)
             elif step.kind is StepKind.REFUND:

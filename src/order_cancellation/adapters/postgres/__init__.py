@@ -1,0 +1,7 @@
+"""The PostgreSQL backend (the ``postgres`` extra): many shops, processes and machines on
+one database. See docs/postgres.md."""
+
+from order_cancellation.adapters.postgres.backend import PostgresBackend
+from order_cancellation.adapters.postgres.unit_of_work import PostgresUnitOfWork
+
+__all__ = ["PostgresBackend", "PostgresUnitOfWork"]

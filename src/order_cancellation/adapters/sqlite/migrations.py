@@ -1,0 +1,176 @@
+"""The schema, as numbered migrations applied when a backend opens a file.
+
+Each migration is data: a number, a name and its statements. Opening a file applies the
+missing ones in one ``BEGIN IMMEDIATE`` transaction and records each in
+``schema_migrations``; the recorded version is read under that lock, so several processes
+opening a new file at once apply every migration exactly once. Never edit a released
+migration: add the next number.
+
+Every table carries ``shop`` and every key starts with it: one shop's rows are never
+reachable through another shop's unit of work. Datetimes are fixed-width UTC text (see
+:mod:`.columns`); records are JSON in ``data``/``event`` with the columns that queries and
+compare-and-set need beside them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Final
+
+import attrs
+
+from order_cancellation.adapters.sqlite.connection import begin_immediate
+from order_cancellation.domain.errors import ConfigurationError
+
+
+@attrs.frozen
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(
+        1,
+        "orders, refund orders, status labels, idempotency keys, outbox, stock",
+        (
+            """
+            CREATE TABLE orders (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                id TEXT NOT NULL,
+                state TEXT NOT NULL,
+                status TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                placed_at TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (shop, id)
+            )
+            """,
+            "CREATE INDEX orders_by_placed_at ON orders (shop, placed_at)",
+            """
+            CREATE TABLE refund_orders (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                id TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                payment_status TEXT NOT NULL,
+                stock_status TEXT NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (shop, id),
+                FOREIGN KEY (shop, order_id) REFERENCES orders (shop, id)
+                    DEFERRABLE INITIALLY DEFERRED
+            )
+            """,
+            "CREATE INDEX refund_orders_by_order ON refund_orders (shop, order_id)",
+            "CREATE INDEX refund_orders_by_created_at ON refund_orders (shop, created_at)",
+            """
+            CREATE TABLE status_labels (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                label TEXT NOT NULL,
+                means TEXT NOT NULL,
+                UNIQUE (shop, label)
+            )
+            """,
+            """
+            CREATE TABLE idempotency_keys (
+                shop TEXT NOT NULL,
+                key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                result_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (shop, key)
+            )
+            """,
+            """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                id TEXT NOT NULL,
+                handler TEXT NOT NULL,
+                refund_order_id TEXT,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                available_at TEXT NOT NULL,
+                lease_until TEXT,
+                leased_by TEXT,
+                first_attempt_at TEXT,
+                last_error TEXT,
+                created_at TEXT NOT NULL,
+                event TEXT NOT NULL,
+                UNIQUE (shop, id)
+            )
+            """,
+            "CREATE INDEX outbox_claim ON outbox (shop, status, available_at)",
+            "CREATE INDEX outbox_by_refund_order ON outbox (shop, refund_order_id)",
+            """
+            CREATE TABLE stock_levels (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                sku TEXT NOT NULL,
+                level INTEGER NOT NULL,
+                UNIQUE (shop, sku)
+            )
+            """,
+            """
+            CREATE TABLE stock_movements (
+                shop TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                line_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                sku TEXT NOT NULL,
+                delta INTEGER NOT NULL,
+                PRIMARY KEY (shop, order_id, line_id, kind, reference)
+            )
+            """,
+        ),
+    ),
+)
+
+LATEST_VERSION: Final = MIGRATIONS[-1].version
+
+
+def migrate(connection: sqlite3.Connection, *, path: str, timeout: float) -> int:
+    """Apply the missing migrations in one transaction; return the schema version.
+
+    ``connection`` is in autocommit mode; the caller translates driver errors.
+    """
+    begin_immediate(connection, timeout=timeout)
+    try:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        current = int(
+            connection.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            ).fetchone()[0]
+        )
+        if current > LATEST_VERSION:
+            raise ConfigurationError(
+                f"the SQLite database {path!r} has schema version {current}, newer than this "
+                f"library knows ({LATEST_VERSION}); upgrade order-cancellation to open it."
+            )
+        applied_at = datetime.now(UTC).isoformat(timespec="microseconds")
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            for statement in migration.statements:
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, applied_at),
+            )
+        connection.execute("COMMIT")
+        return max(current, LATEST_VERSION)
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise

@@ -1,0 +1,193 @@
+"""The outbox in SQLite: messages written with the command, leased to relays, oldest first.
+
+"Oldest" is the order messages were recorded (the ``seq`` column), as in the in-memory
+store. Claims run inside the unit of work's ``BEGIN IMMEDIATE`` transaction, so two relays
+(threads or processes) can never lease one message at once; a lease that ran out is taken
+over by the next claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from order_cancellation.adapters import codec
+from order_cancellation.adapters.sqlite.columns import (
+    corrupted,
+    enum_member,
+    optional_utc_datetime,
+    optional_utc_text,
+    utc_datetime,
+    utc_text,
+)
+from order_cancellation.adapters.sqlite.connection import Statements
+from order_cancellation.domain.errors import RepositoryCorrupted, StorageError
+from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+
+_COLUMNS: Final = (
+    "id, handler, refund_order_id, status, attempts, available_at, lease_until, leased_by,"
+    " first_attempt_at, last_error, created_at, event"
+)
+_PENDING: Final = MessageStatus.PENDING.value
+
+
+class SQLiteOutbox:
+    def __init__(self, statements: Statements, shop: str) -> None:
+        self._db, self._shop = statements, shop
+
+    def add(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            self._db.run(
+                "INSERT INTO outbox (shop, id, handler, refund_order_id, status, attempts,"
+                " available_at, lease_until, leased_by, first_attempt_at, last_error,"
+                " created_at, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self._shop,
+                    message.id,
+                    message.handler,
+                    message.refund_order_id,
+                    message.status.value,
+                    message.attempts,
+                    utc_text(message.available_at),
+                    optional_utc_text(message.lease_until),
+                    message.leased_by,
+                    optional_utc_text(message.first_attempt_at),
+                    message.last_error,
+                    utc_text(message.created_at),
+                    codec.dumps_event(message.event),
+                ),
+                conflict=f"outbox message {message.id!r} exists already.",
+            )
+
+    def get(self, message_id: str) -> OutboxMessage:
+        row = self._db.run(
+            f"SELECT {_COLUMNS} FROM outbox WHERE shop = ? AND id = ?",  # noqa: S608 - constant columns
+            (self._shop, message_id),
+        ).fetchone()
+        if row is None:
+            raise StorageError(f"no outbox message {message_id!r} in this shop.")
+        return self._message(row)
+
+    def claim(
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+    ) -> Sequence[OutboxMessage]:
+        moment = utc_text(now)
+        rows = self._db.run(
+            f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
+            " WHERE shop = ? AND status = ? AND available_at <= ?"
+            " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?",
+            (self._shop, _PENDING, moment, moment, max(limit, 0)),
+        ).fetchall()
+        claimed = []
+        for row in rows:
+            message = self._message(row)
+            leased = attrs.evolve(
+                message,
+                lease_until=now + lease,
+                leased_by=worker,
+                first_attempt_at=message.first_attempt_at or now,
+            )
+            self._save(leased)
+            claimed.append(leased)
+        return claimed
+
+    def complete(self, message_id: str) -> None:
+        message = self.get(message_id)
+        self._save(attrs.evolve(message, status=MessageStatus.DONE, lease_until=None))
+
+    def attempt_failed(
+        self, message_id: str, *, error: str, now: datetime, retry_at: datetime | None
+    ) -> OutboxMessage:
+        message = self.get(message_id)
+        failed = attrs.evolve(
+            message,
+            attempts=message.attempts + 1,
+            last_error=error,
+            lease_until=None,
+            status=MessageStatus.PENDING if retry_at else MessageStatus.DEAD,
+            available_at=retry_at or message.available_at,
+            first_attempt_at=message.first_attempt_at or now,
+        )
+        self._save(failed)
+        return failed
+
+    def revive(self, message_id: str, *, now: datetime) -> None:
+        message = self.get(message_id)
+        if message.status is MessageStatus.DONE:
+            return
+        self._save(
+            attrs.evolve(message, status=MessageStatus.PENDING, available_at=now, lease_until=None)
+        )
+
+    def for_refund_order(self, refund_order_id: str) -> Sequence[OutboxMessage]:
+        rows = self._db.run(
+            f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
+            " WHERE shop = ? AND refund_order_id = ? ORDER BY seq",
+            (self._shop, refund_order_id),
+        ).fetchall()
+        return [self._message(row) for row in rows]
+
+    def pending(self) -> Sequence[OutboxMessage]:
+        rows = self._db.run(
+            f"SELECT {_COLUMNS} FROM outbox WHERE shop = ? AND status = ? ORDER BY seq",  # noqa: S608 - constant columns
+            (self._shop, _PENDING),
+        ).fetchall()
+        return [self._message(row) for row in rows]
+
+    def _save(self, message: OutboxMessage) -> None:
+        """Store the changing part of a message read in this transaction."""
+        self._db.run(
+            "UPDATE outbox SET status = ?, attempts = ?, available_at = ?, lease_until = ?,"
+            " leased_by = ?, first_attempt_at = ?, last_error = ? WHERE shop = ? AND id = ?",
+            (
+                message.status.value,
+                message.attempts,
+                utc_text(message.available_at),
+                optional_utc_text(message.lease_until),
+                message.leased_by,
+                optional_utc_text(message.first_attempt_at),
+                message.last_error,
+                self._shop,
+                message.id,
+            ),
+        )
+
+    def _message(self, row: Sequence[Any]) -> OutboxMessage:
+        (
+            message_id,
+            handler,
+            refund_order_id,
+            status,
+            attempts,
+            available_at,
+            lease_until,
+            leased_by,
+            first_attempt_at,
+            last_error,
+            created_at,
+            event,
+        ) = row
+        what = f"outbox message {message_id!r} of shop {self._shop!r}"
+        if not isinstance(event, str) or not isinstance(attempts, int):
+            raise corrupted(what, "its event is not JSON text or its attempts not a number")
+        try:
+            decoded = codec.loads_event(event)
+        except RepositoryCorrupted as error:
+            raise corrupted(what, str(error).rstrip(".")) from error
+        return OutboxMessage(
+            id=message_id,
+            handler=handler,
+            event=decoded,
+            created_at=utc_datetime(created_at, what=what),
+            available_at=utc_datetime(available_at, what=what),
+            refund_order_id=refund_order_id,
+            status=enum_member(MessageStatus, status, what=what),
+            attempts=attempts,
+            first_attempt_at=optional_utc_datetime(first_attempt_at, what=what),
+            last_error=last_error,
+            lease_until=optional_utc_datetime(lease_until, what=what),
+            leased_by=leased_by,
+        )

@@ -1,0 +1,1 @@
+"""Reliability tests: races, crashes and durability settings, each printing its figure."""

@@ -1,0 +1,638 @@
+"""A model-based test of ``Sales``: random commands against a simple model of the shop.
+
+The machine places, fulfills, cancels and returns orders, replays idempotency keys, sends
+stale versions, captures in the provider's portal, marks manual refunds done, retries failed
+effects and moves the clock (sometimes past the 28 days an authorization lives). The model
+is a dict of orders (state, version, lines, expected refund orders) and the units sold and
+to be restocked per SKU. After every step the invariants compare the shop with the model;
+after the last step the teardown drains every effect and checks that all of them converged.
+
+Two machines run: effects inline, and effects deferred to ``process_pending`` with faults
+injected into the payment provider (``fail_next``, ``lose_next_response``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, ClassVar, Final
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, note, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from order_cancellation import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InsufficientStock,
+    LineItem,
+    Money,
+    NothingToReturn,
+    Order,
+    OrderAlreadyCanceled,
+    OrderAlreadyReturned,
+    OrderCancellationError,
+    OrderFulfilledError,
+    OrderState,
+    OverFulfillment,
+    PaymentError,
+    PaymentRef,
+    PaymentStatus,
+    RefundKind,
+    RefundOrder,
+    StockStatus,
+)
+from order_cancellation.adapters.memory import Operation
+from order_cancellation.application.service import EffectsMode
+from order_cancellation.ports.payments import CaptureRequest
+from order_cancellation.testing import strategies as ocst
+from tests.application.harness import Shop
+
+SKUS: Final = ("MUG", "TEE", "CAP")
+ON_HAND: Final = 12  # small enough that placing sometimes runs out of stock
+LABELS: Final = ("Canceled", "Canceled - fraud")
+AUTHORIZATION_TTL: Final = timedelta(days=28)
+FAILED: Final = (PaymentStatus.FAILED_RETRYING, PaymentStatus.DEAD_LETTERED)
+STOCK_FAILED: Final = (StockStatus.FAILED_RETRYING, StockStatus.DEAD_LETTERED)
+
+Signature = tuple[object, ...]
+
+
+@attrs.define
+class ModelLine:
+    id: str
+    sku: str
+    quantity: int
+    unit_minor: int
+    fulfilled: int = 0
+    returned: int = 0
+
+
+@attrs.define
+class ModelOrder:
+    id: str
+    lines: list[ModelLine]
+    state: OrderState
+    version: int
+    reference: str | None  # the card payment's reference, when paid by card
+    refunds: list[tuple[RefundKind, int]] = attrs.Factory(list)
+
+    @property
+    def total(self) -> int:
+        return sum(line.quantity * line.unit_minor for line in self.lines)
+
+    def line(self, key: str) -> ModelLine:
+        by_id = [line for line in self.lines if line.id == key]
+        return by_id[0] if by_id else next(line for line in self.lines if line.sku == key)
+
+
+def _units(lines: list[LineItem]) -> Counter[str]:
+    units: Counter[str] = Counter()
+    for line in lines:
+        units[line.sku] += line.quantity
+    return units
+
+
+class OrderLifecycle(RuleBasedStateMachine):
+    effects: ClassVar[EffectsMode] = "inline"
+    faults: ClassVar[bool] = False
+    examples: ClassVar[int] = 0
+    steps: ClassVar[int] = 0
+
+    orders = Bundle("orders")
+    keys = Bundle("keys")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shop = Shop.open("acme", effects=self.effects, stock=dict.fromkeys(SKUS, ON_HAND))
+        self.shop.sales.define_status_label("Canceled - fraud", means=OrderState.CANCELED)
+        self.model: dict[str, ModelOrder] = {}
+        self.sold: Counter[str] = Counter()
+        self.to_restock: Counter[str] = Counter()
+        self.used_keys: dict[str, tuple[Signature, str]] = {}
+        self.refund_versions: dict[str, int] = {}
+        self.step_count = 0
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    @initialize(
+        target=keys,
+        names=st.lists(ocst.identifiers(max_size=6), min_size=2, max_size=3, unique=True),
+    )
+    def seed_keys(self, names: list[str]) -> Any:
+        return multiple(*names)
+
+    @rule(target=keys, name=ocst.identifiers(max_size=6))
+    def new_key(self, name: str) -> str:
+        self.step_count += 1
+        return name
+
+    def _replay(self, key: str | None, signature: Signature) -> tuple[str, str | None]:
+        """Whether a command under ``key`` is fresh, a replay (with its first result), or
+        a reuse of the key for a different command."""
+        if key is None or key not in self.used_keys:
+            return "fresh", None
+        first, result = self.used_keys[key]
+        return ("replay", result) if first == signature else ("reused", None)
+
+    def _version(self, order: ModelOrder, choice: str) -> int | None:
+        if choice == "current":
+            return order.version
+        if choice == "stale" and order.version > 1:
+            return order.version - 1
+        return None
+
+    def _attempt(
+        self, expected: type[OrderCancellationError] | None, command: Callable[[], object]
+    ) -> object:
+        """Run ``command``; it must raise ``expected``, or succeed when that is None."""
+        if expected is None:
+            return command()
+        with pytest.raises(expected):
+            command()
+        return None
+
+    # -- commands --------------------------------------------------------------------------------
+
+    @rule(
+        target=orders,
+        lines=ocst.orders_to_place("EUR", sku=ocst.skus(SKUS), max_lines=3, max_quantity=4),
+        paid_by=st.sampled_from(["card", "card", "invoice", "nothing"]),
+        auto_capture=st.booleans(),
+        key=st.none() | keys,
+    )
+    def place(
+        self, lines: list[LineItem], paid_by: str, auto_capture: bool, key: str | None
+    ) -> Any:
+        self.step_count += 1
+        total = sum((line.unit_price * line.quantity for line in lines), Money.zero("EUR"))
+        payment: PaymentRef | None = None
+        if paid_by == "card" and total.minor > 0:
+            payment = self.shop.card_payment(total, auto_capture=auto_capture)
+        elif paid_by == "invoice":
+            payment = PaymentRef(provider="invoice", reference="acme-invoice")
+        signature: Signature = ("place", tuple(lines), payment)
+        mode, first = self._replay(key, signature)
+        short = any(need > self.shop.sales.stock_level(sku) for sku, need in _units(lines).items())
+        expected = (
+            IdempotencyKeyReused
+            if mode == "reused"
+            else None
+            if mode == "replay"
+            else InsufficientStock
+            if short
+            else None
+        )
+
+        def command() -> object:
+            return self.shop.sales.place_order(lines, payment=payment, idempotency_key=key)
+
+        order = self._attempt(expected, command)
+        if expected is not None:
+            return multiple()
+        assert isinstance(order, Order)
+        order_id = order.id
+        if mode == "replay":
+            assert order_id == first
+            return order_id
+        self.model[order_id] = ModelOrder(
+            id=order_id,
+            lines=[
+                ModelLine(
+                    id=f"L{n}",
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_minor=line.unit_price.minor,
+                )
+                for n, line in enumerate(lines, start=1)
+            ],
+            state=OrderState.OPEN,
+            version=1,
+            reference=payment.reference if payment and paid_by == "card" else None,
+        )
+        self.sold += _units(lines)
+        if key is not None:
+            self.used_keys[key] = (signature, order_id)
+        return order_id
+
+    @rule(
+        order_id=orders,
+        data=st.data(),
+        key=st.none() | keys,
+        version=st.sampled_from(["none", "current", "stale"]),
+    )
+    def fulfill(self, order_id: str, data: st.DataObject, key: str | None, version: str) -> None:
+        self.step_count += 1
+        order = self.model[order_id]
+        current = self.shop.sales.get_order(order_id)
+        open_units = any(line.fulfilled < line.quantity for line in order.lines)
+        quantities: dict[str, int] | None = None
+        if order.state in (OrderState.OPEN, OrderState.FULFILLED) and open_units:
+            quantities = data.draw(
+                st.none() | ocst.fulfill_quantities(current), label="fulfill quantities"
+            )
+        signature: Signature = (
+            "fulfill",
+            order_id,
+            None if quantities is None else tuple(sorted(quantities.items())),
+        )
+        mode, _ = self._replay(key, signature)
+        expected_version = self._version(order, version)
+        expected: type[OrderCancellationError] | None = None
+        if mode == "reused":
+            expected = IdempotencyKeyReused
+        elif mode == "replay":
+            expected = None
+        elif expected_version is not None and expected_version != order.version:
+            expected = ConcurrencyConflict
+        elif order.state is OrderState.CANCELED:
+            expected = OrderAlreadyCanceled
+        elif order.state is OrderState.RETURNED:
+            expected = OrderAlreadyReturned
+        elif not open_units:
+            expected = OverFulfillment
+
+        self._attempt(
+            expected,
+            lambda: self.shop.sales.fulfill(
+                order_id, quantities, idempotency_key=key, expected_version=expected_version
+            ),
+        )
+        if expected is not None or mode == "replay":
+            return
+        wanted = quantities or {line.id: line.quantity - line.fulfilled for line in order.lines}
+        for line_key, units in wanted.items():
+            order.line(line_key).fulfilled += units
+        order.state = OrderState.FULFILLED
+        order.version += 1
+        if key is not None:
+            self.used_keys[key] = (signature, order_id)
+
+    @rule(
+        order_id=orders,
+        label=st.sampled_from(LABELS),
+        reason=ocst.reasons(max_size=20),
+        restock=st.booleans(),
+        key=st.none() | keys,
+        version=st.sampled_from(["none", "current", "stale"]),
+    )
+    def cancel(
+        self,
+        order_id: str,
+        label: str,
+        reason: str | None,
+        restock: bool,
+        key: str | None,
+        version: str,
+    ) -> None:
+        self.step_count += 1
+        order = self.model[order_id]
+        signature: Signature = ("cancel", order_id, label, reason, restock)
+        mode, first = self._replay(key, signature)
+        expected_version = self._version(order, version)
+        expected: type[OrderCancellationError] | None = {
+            OrderState.OPEN: None,
+            OrderState.FULFILLED: OrderFulfilledError,
+            OrderState.CANCELED: OrderAlreadyCanceled,
+            OrderState.RETURNED: OrderAlreadyReturned,
+        }[order.state]
+        if mode == "reused":
+            expected = IdempotencyKeyReused
+        elif mode == "replay":
+            expected = None
+        elif expected_version is not None and expected_version != order.version:
+            expected = ConcurrencyConflict
+
+        refund = self._attempt(
+            expected,
+            lambda: self.shop.sales.cancel_order(
+                order_id,
+                status=label,
+                reason=reason,
+                restock=restock,
+                idempotency_key=key,
+                expected_version=expected_version,
+            ),
+        )
+        if expected is not None:
+            return
+        assert isinstance(refund, RefundOrder)
+        if mode == "replay":
+            assert refund.id == first
+            return
+        order.state = OrderState.CANCELED
+        order.version += 1
+        order.refunds.append((RefundKind.CANCELLATION, order.total))
+        if restock:
+            for line in order.lines:
+                self.to_restock[line.sku] += line.quantity
+        if key is not None:
+            self.used_keys[key] = (signature, refund.id)
+
+    @rule(
+        order_id=orders,
+        data=st.data(),
+        restock=st.booleans(),
+        key=st.none() | keys,
+        version=st.sampled_from(["none", "current", "stale"]),
+    )
+    def create_return(
+        self, order_id: str, data: st.DataObject, restock: bool, key: str | None, version: str
+    ) -> None:
+        self.step_count += 1
+        order = self.model[order_id]
+        current = self.shop.sales.get_order(order_id)
+        returnable = any(line.fulfilled > line.returned for line in order.lines)
+        if order.state is OrderState.FULFILLED and returnable:
+            quantities = data.draw(ocst.return_quantities(current), label="return quantities")
+        else:
+            quantities = {"L1": 1}
+        signature: Signature = ("return", order_id, tuple(sorted(quantities.items())), restock)
+        mode, first = self._replay(key, signature)
+        expected_version = self._version(order, version)
+        too_many = any(
+            units > order.line(line_key).fulfilled - order.line(line_key).returned
+            for line_key, units in quantities.items()
+        )
+        expected: type[OrderCancellationError] | None = {
+            OrderState.OPEN: NothingToReturn,
+            OrderState.FULFILLED: NothingToReturn if too_many else None,
+            OrderState.CANCELED: OrderAlreadyCanceled,
+            OrderState.RETURNED: OrderAlreadyReturned,
+        }[order.state]
+        if mode == "reused":
+            expected = IdempotencyKeyReused
+        elif mode == "replay":
+            expected = None
+        elif expected_version is not None and expected_version != order.version:
+            expected = ConcurrencyConflict
+
+        refund = self._attempt(
+            expected,
+            lambda: self.shop.sales.create_return(
+                order_id,
+                quantities,
+                restock=restock,
+                idempotency_key=key,
+                expected_version=expected_version,
+            ),
+        )
+        if expected is not None:
+            return
+        assert isinstance(refund, RefundOrder)
+        if mode == "replay":
+            assert refund.id == first
+            return
+        amount = 0
+        for line_key, units in quantities.items():
+            line = order.line(line_key)
+            line.returned += units
+            amount += units * line.unit_minor
+            if restock:
+                self.to_restock[line.sku] += units
+        everything_back = all(line.returned == line.quantity for line in order.lines)
+        order.state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
+        order.version += 1
+        order.refunds.append((RefundKind.RETURN, amount))
+        if key is not None:
+            self.used_keys[key] = (signature, refund.id)
+
+    # -- the back office and the world -----------------------------------------------------------
+
+    @rule(order_id=orders, data=st.data())
+    def capture_in_portal(self, order_id: str, data: st.DataObject) -> None:
+        """The merchant captures part of an open card order by hand, in the provider's portal."""
+        self.step_count += 1
+        order = self.model[order_id]
+        if order.reference is None or order.state is not OrderState.OPEN:
+            return
+        now = self.shop.clock.now()
+        view = self.shop.card.view(order.reference, now=now)
+        room = view.authorized - view.captured
+        if room.minor <= 0 or view.expired(now):
+            return
+        amount = Money(data.draw(st.integers(1, room.minor), label="portal capture"), "EUR")
+        payment = PaymentRef(provider="card", reference=order.reference)
+        request = CaptureRequest(
+            shop=self.shop.name,
+            order_id=order_id,
+            amount=amount,
+            lines=(),
+            payment=payment,
+            idempotency_key=f"portal-{order_id}-{view.captured.minor}",
+            now=now,
+        )
+        try:
+            self.shop.card.capture(request)
+        except PaymentError as error:  # an injected fault; the portal shows an error
+            note(f"portal capture failed: {error}")
+
+    @precondition(lambda self: bool(self.shop.sales.manual_refunds_owed()))
+    @rule(data=st.data())
+    def mark_manual_refund_done(self, data: st.DataObject) -> None:
+        self.step_count += 1
+        owed = data.draw(st.sampled_from(self.shop.sales.manual_refunds_owed()), label="owed")
+
+        done = self.shop.sales.mark_manual_refund_done(owed.id, note="paid by bank transfer")
+
+        assert done.payment_status is PaymentStatus.MANUALLY_REFUNDED
+        assert done.refunded == owed.refunded + owed.manual_amount
+
+    @precondition(lambda self: bool(self._failed()))
+    @rule(data=st.data())
+    def retry_failed_effects(self, data: st.DataObject) -> None:
+        self.step_count += 1
+        failed = data.draw(st.sampled_from(self._failed()), label="failed refund order")
+        self.shop.sales.retry_effects(failed.id)
+
+    def _failed(self) -> list[RefundOrder]:
+        return [
+            refund
+            for refund in self.shop.sales.refund_orders(pending=True)
+            if refund.payment_status in FAILED or refund.stock_status in STOCK_FAILED
+        ]
+
+    @rule(hours=st.integers(min_value=0, max_value=9))
+    def advance_clock(self, hours: int) -> None:
+        """Usually a few hours; one time in ten, past the life of an authorization."""
+        self.step_count += 1
+        self.shop.clock.advance(
+            AUTHORIZATION_TTL + timedelta(seconds=1) if hours == 0 else timedelta(hours=hours)
+        )
+
+    # -- deferred effects and faults (second machine only) ---------------------------------------
+
+    @precondition(lambda self: self.effects == "deferred")
+    @rule()
+    def process_pending(self) -> None:
+        self.step_count += 1
+        self.shop.sales.process_pending()
+
+    @precondition(lambda self: self.faults)
+    @rule(kind=st.sampled_from(["fail", "lose"]), count=st.integers(min_value=1, max_value=3))
+    def inject_fault(self, kind: str, count: int) -> None:
+        self.step_count += 1
+        if kind == "fail":
+            self.shop.card.fail_next(count)
+        else:
+            self.shop.card.lose_next_response(count)
+
+    # -- invariants ------------------------------------------------------------------------------
+
+    def _refunds_by_order(self) -> Mapping[str, list[RefundOrder]]:
+        found: dict[str, list[RefundOrder]] = {order_id: [] for order_id in self.model}
+        for refund in self.shop.sales.refund_orders():
+            found[refund.order_id].append(refund)
+        return found
+
+    @invariant()
+    def orders_are_in_the_state_and_version_the_model_expects(self) -> None:
+        for order_id, expected in self.model.items():
+            order = self.shop.sales.get_order(order_id)
+            assert (order.state, order.version) == (expected.state, expected.version), order_id
+
+    @invariant()
+    def refund_orders_are_the_ones_the_commands_created(self) -> None:
+        for order_id, refunds in self._refunds_by_order().items():
+            kinds = Counter((refund.kind, refund.amount.minor) for refund in refunds)
+            assert kinds == Counter(self.model[order_id].refunds), order_id
+            cancellations = [r for r in refunds if r.kind is RefundKind.CANCELLATION]
+            assert len(cancellations) <= 1, f"{order_id} has {len(cancellations)} cancellations"
+
+    @invariant()
+    def versions_only_increase(self) -> None:
+        for refund in self.shop.sales.refund_orders():
+            assert refund.version >= self.refund_versions.get(refund.id, 1)
+            self.refund_versions[refund.id] = refund.version
+
+    @invariant()
+    def stock_is_conserved(self) -> None:
+        restored: Counter[str] = Counter()
+        for refund in self.shop.sales.refund_orders():
+            if refund.stock_status is StockStatus.DONE:
+                for line in refund.lines:
+                    restored[line.sku] += line.quantity
+        for sku in SKUS:
+            level = self.shop.sales.stock_level(sku)
+            assert level == ON_HAND - self.sold[sku] + restored[sku], sku
+            assert restored[sku] <= self.to_restock[sku], sku
+            if self.effects == "inline":
+                assert restored[sku] == self.to_restock[sku], sku
+
+    @invariant()
+    def refunds_never_exceed_what_was_paid(self) -> None:
+        for order_id, refunds in self._refunds_by_order().items():
+            order = self.model[order_id]
+            assert sum(refund.amount.minor for refund in refunds) <= order.total
+            assert all(refund.refunded <= refund.amount for refund in refunds)
+            if order.reference is None:
+                continue
+            view = self.shop.card.view(order.reference, now=self.shop.clock.now())
+            recorded = sum(refund.refunded.minor for refund in refunds)
+            assert recorded <= view.refunded.minor <= view.captured.minor, order_id
+
+    @invariant()
+    def money_is_never_captured_automatically_for_a_canceled_order(self) -> None:
+        for order in self.model.values():
+            if order.reference is None or order.state is not OrderState.CANCELED:
+                continue
+            automatic = [
+                op
+                for op in self.shop.card.operations
+                if op.operation is Operation.CAPTURE
+                and op.reference == order.reference
+                and not op.key.startswith("portal-")
+            ]
+            assert automatic == [], order.id
+
+    # -- the end -----------------------------------------------------------------------------------
+
+    def teardown(self) -> None:
+        self._drain()
+        sales = self.shop.sales
+        assert sales.pending_effects() == 0
+        assert sales.refund_orders(pending=True) == []
+        for sku in SKUS:
+            assert sales.stock_level(sku) == ON_HAND - self.sold[sku] + self.to_restock[sku]
+        for order_id, refunds in self._refunds_by_order().items():
+            order = self.model[order_id]
+            if order.state is OrderState.CANCELED and order.reference is not None:
+                view = self.shop.card.view(order.reference, now=self.shop.clock.now())
+                assert view.refunded == view.captured, f"{order_id}: captured money kept"
+            for refund in refunds:
+                assert refund.payment_settled and refund.stock_settled, refund.id
+        type(self).examples += 1
+        type(self).steps += self.step_count
+
+    def _drain(self) -> None:
+        """Move the clock past every retry and run effects until nothing is pending; revive
+        what was dead-lettered (the injected faults run out) and drain again."""
+        for _ in range(4):
+            self.shop.settle_effects()
+            failed = self._failed()
+            if not failed:
+                return
+            for refund in failed:
+                self.shop.sales.retry_effects(refund.id)
+
+
+class DeferredOrderLifecycle(OrderLifecycle):
+    effects: ClassVar[EffectsMode] = "deferred"
+    faults: ClassVar[bool] = True
+    examples: ClassVar[int] = 0
+    steps: ClassVar[int] = 0
+
+
+def _size() -> tuple[int, int]:
+    """Examples and steps per example: CI keeps the suite fast, nightly goes large."""
+    if settings.get_current_profile_name() == "nightly":
+        return settings.default.max_examples, 60
+    return 60, 30
+
+
+def run_machine(
+    machine: type[OrderLifecycle], label: str, reliability: Callable[[str], None]
+) -> None:
+    examples, steps = _size()
+    machine.examples = machine.steps = 0
+    failures = 1
+    try:
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=steps,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
+        failures = 0
+    finally:
+        reliability(
+            f"RELIABILITY S1 backend=memory {label} examples={machine.examples} "
+            f"steps={machine.steps} failures={failures}"
+        )
+
+
+def test_the_shop_matches_the_model_with_effects_inline(
+    reliability: Callable[[str], None],
+) -> None:
+    run_machine(OrderLifecycle, "effects=inline", reliability)
+
+
+def test_the_shop_matches_the_model_with_deferred_effects_and_payment_faults(
+    reliability: Callable[[str], None],
+) -> None:
+    run_machine(DeferredOrderLifecycle, "effects=deferred faults=on", reliability)

@@ -1,0 +1,110 @@
+"""Refund orders: what a cancel or return owes, and where each of its effects stands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from order_cancellation import (
+    ManualRefundNotOwed,
+    Money,
+    PaymentStatus,
+    RefundKind,
+    RefundOrder,
+    StockStatus,
+)
+from order_cancellation.domain.refunds import SettlementResult
+from order_cancellation.domain.values import LineQuantity
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, "EUR")
+
+
+def refund_order(*, restock: bool = True) -> RefundOrder:
+    return RefundOrder.create(
+        refund_order_id="r-1",
+        shop="acme",
+        order_id="o-1",
+        kind=RefundKind.CANCELLATION,
+        lines=(
+            LineQuantity(line_id="L1", sku="MUG", quantity=2, unit_price=eur("12.50")),
+            LineQuantity(line_id="L2", sku="TEE", quantity=1, unit_price=eur("20.00")),
+        ),
+        reason=None,
+        reason_code=None,
+        created_at=AT,
+        restock=restock,
+        currency="EUR",
+    )
+
+
+def manual(amount: Money) -> SettlementResult:
+    zero = Money.zero(amount.currency)
+    return SettlementResult(
+        status=PaymentStatus.MANUAL_REFUND_REQUIRED,
+        refunded=zero,
+        released=zero,
+        manual=amount,
+    )
+
+
+def test_a_refund_order_owes_the_price_of_its_lines() -> None:
+    assert refund_order().amount == eur("45.00")
+
+
+def test_a_new_refund_order_waits_for_its_stock_and_payment_effects() -> None:
+    refund = refund_order()
+
+    assert refund.stock_status is StockStatus.PENDING
+    assert refund.payment_status is PaymentStatus.PENDING
+    assert not refund.stock_settled
+    assert not refund.payment_settled
+
+
+def test_goods_that_cannot_be_resold_ask_for_no_restock() -> None:
+    refund = refund_order(restock=False)
+
+    assert refund.stock_status is StockStatus.NOT_REQUESTED
+    assert refund.stock_settled
+
+
+def test_a_manual_refund_is_owed_until_it_is_marked_done() -> None:
+    owed = refund_order().settled(manual(eur("45.00")))
+    assert owed.manual_refund_owed
+
+    done = owed.manual_refund_done("Paid by bank transfer")
+
+    assert done.payment_status is PaymentStatus.MANUALLY_REFUNDED
+    assert done.refunded == eur("45.00")
+    assert done.manual_amount.is_zero()
+    assert not done.manual_refund_owed
+
+
+def test_only_an_owed_manual_refund_can_be_marked_done() -> None:
+    with pytest.raises(ManualRefundNotOwed, match="manual_refunds_owed"):
+        refund_order().manual_refund_done(None)
+
+
+def test_a_payment_failure_is_retried_until_it_is_dead_lettered() -> None:
+    failing = refund_order().payment_failed("timeout", dead=False)
+    dead = failing.payment_failed("timeout", dead=True)
+
+    assert failing.payment_status is PaymentStatus.FAILED_RETRYING
+    assert dead.payment_status is PaymentStatus.DEAD_LETTERED
+    assert dead.payment_attempts == 2
+    assert not dead.payment_settled
+
+
+def test_every_change_raises_the_version() -> None:
+    refund = refund_order()
+    versions = [
+        refund.version,
+        (restored := refund.stock_restored()).version,
+        restored.settled(manual(eur("45.00"))).version,
+    ]
+
+    assert versions == sorted(set(versions))
