@@ -49,6 +49,7 @@ class KlarnaOrder:
     expires_at: datetime | None
     refunds: tuple[Settled, ...]
     captures: tuple[Settled, ...]
+    original: int | None = None
 
     def view(self) -> PaymentView:
         return PaymentView(
@@ -57,7 +58,15 @@ class KlarnaOrder:
             captured=self._money(self.captured),
             refunded=self._money(self.refunded),
             expires_at=self.expires_at,
+            released=self._released(),
         )
+
+    def _released(self) -> Money | None:
+        # What was neither captured nor is still authorized was given up: by a cancel or a
+        # release (possibly by an earlier attempt whose answer was lost) or by expiry.
+        if self.original is None or self.status is AuthorizationStatus.EXPIRED:
+            return None
+        return self._money(max(self.original - self.captured - self.remaining, 0))
 
     def refunded_for(self, reference: str) -> Money:
         """What Klarna refunded under ``reference`` (one refund order), in earlier attempts."""
@@ -100,6 +109,9 @@ def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
         expires_at=reader.moment("expires_at"),
         refunds=reader.settled("refunds", "refund_id", "refunded_amount"),
         captures=reader.settled("captures", "capture_id", "captured_amount"),
+        original=reader.amount("original_order_amount")
+        if "original_order_amount" in data
+        else None,
     )
 
 
