@@ -1,31 +1,55 @@
-"""``python -m benchmarks [--quick|--full] [--only NAME]``: one table, figures beside baselines."""
+"""``python -m benchmarks [--quick|--full] [--only NAME ...]``: one table, figures beside
+baselines measured in the same run."""
 
 from __future__ import annotations
 
 import argparse
-import platform
-import sqlite3
+import importlib
 import sys
-from datetime import UTC, datetime
+import time
 
-from benchmarks import memory
-from benchmarks.harness import Row, render
+from benchmarks.harness import Row, Sizes, render
+from benchmarks.machine import describe
+
+# Benchmark name -> module; each module has ``rows(sizes) -> list[Row]``. Modules are
+# imported only when chosen, so ``--only memory`` needs neither psycopg nor eventsourcing.
+BENCHMARKS = {
+    "memory": "benchmarks.memory",
+    "sqlite": "benchmarks.sqlite_cancels",
+    "postgres": "benchmarks.postgres_workers",
+    "scaling": "benchmarks.scaling",
+    "rss": "benchmarks.rss",
+    "relay": "benchmarks.relay",
+}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="under a minute (default)")
+    mode.add_argument("--quick", action="store_true", help="small sizes, under a minute (default)")
     mode.add_argument("--full", action="store_true", help="the sizes docs/benchmarks.md reports")
-    arguments = parser.parse_args()
-    quick = not arguments.full
-    print(
-        f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.machine()}, mode {'quick' if quick else 'full'}"
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
     )
+    arguments = parser.parse_args(argv)
+    sizes = Sizes(quick=not arguments.full)
+    chosen = arguments.only or list(BENCHMARKS)
+    print(describe(mode="quick" if sizes.quick else "full"), flush=True)
     rows: list[Row] = []
-    rows += memory.rows(quick)
+    started = time.perf_counter()
+    for name in BENCHMARKS:
+        if name not in chosen:
+            continue
+        module = importlib.import_module(BENCHMARKS[name])
+        began = time.perf_counter()
+        rows += module.rows(sizes)
+        print(f"# {name}: {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
     print(render(rows))
+    print(f"# total {time.perf_counter() - started:.1f} s")
     return 0
 
 

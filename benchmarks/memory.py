@@ -1,106 +1,165 @@
-"""In memory: cancels per second through the public API against plain dicts."""
+"""Row 1, in memory: cancels per second through the public API, every effect inline,
+against a hand-written baseline making the same state changes with plain dicts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from benchmarks.harness import Row, rate
-from order_cancellation import LineItem, Money, PaymentRef, Sales
+from benchmarks.harness import Row, Sizes, Target, interleaved, per_second
+from benchmarks.orders import CURRENCY, START, STOCK, place, sku, stock_up
+from order_cancellation import Sales
 from order_cancellation.adapters.clock import ManualClock
-from order_cancellation.adapters.memory import InMemoryPaymentProvider
+from order_cancellation.adapters.memory import InMemoryPaymentProvider, RecordingPublisher
 
 LINES = 10
+NAME = "memory"
+
+Record = dict[str, Any]
 
 
-def _items() -> list[LineItem]:
-    return [LineItem(f"SKU-{n}", 1 + n % 3, Money(100 + n, "EUR")) for n in range(LINES)]
-
-
-def library_cancels(orders: int) -> tuple[Sales, list[str]]:
-    clock = ManualClock(datetime(2026, 11, 2, tzinfo=UTC))
+def library_shop(orders: int, lines: int = LINES) -> tuple[Sales, list[str]]:
+    """A shop with ``orders`` open orders, a card gateway and a publisher (so every event
+    is delivered: restock, settlement and publication all run)."""
+    clock = ManualClock(START)
     card = InMemoryPaymentProvider()
-    sales = Sales.in_memory("bench", gateways={"card": card}, clock=clock)
-    for n in range(LINES):
-        sales.set_stock(f"SKU-{n}", 10**9)
-    ids = []
-    for n in range(orders):
-        reference = f"pay-{n}"
-        items = _items()
-        card.authorize(reference, sum((i.unit_price * i.quantity for i in items), Money(0, "EUR")), at=clock.now())
-        ids.append(
-            sales.place_order(items, payment=PaymentRef(provider="card", reference=reference)).id
+    sales = Sales.in_memory(
+        "bench", gateways={"card": card}, publisher=RecordingPublisher(), clock=clock
+    )
+    stock_up(sales, lines)
+    return sales, place(sales, card, clock, orders, lines)
+
+
+class DictShop:
+    """The baseline: the records a cancel changes, as plain dicts, changed by hand.
+
+    It makes the same state changes as the library: the order's state, status, version and
+    cancellation; a refund order whose stock and payment statuses move to done and voided,
+    each with a version bump; one stock-ledger entry per line under the library's key
+    (order, line, kind, reference) and the levels; the provider's authorization voided and
+    the operation logged under an idempotency key; and one outbox record per effect
+    (restock, settle, and publish for each of the three events), each written pending and
+    marked done, with the events handed to a subscriber list. It leaves out what is
+    machinery rather than state: locks, undo logs, leases, immutability, validation.
+    """
+
+    def __init__(self, orders: int, lines: int, now: datetime) -> None:
+        self.now = now
+        self.ids = itertools.count()
+        self.levels = {sku(n): STOCK for n in range(lines)}
+        self.movements: dict[tuple[str, str, str, str], Record] = {}
+        self.orders: dict[str, Record] = {}
+        self.refunds: dict[str, Record] = {}
+        self.outbox: dict[str, Record] = {}
+        self.payments: dict[str, Record] = {}
+        self.provider_operations: list[tuple[str, str, int, str]] = []
+        self.published: list[tuple[object, ...]] = []
+        for n in range(orders):
+            order_lines = [
+                (f"L{i + 1}", sku(i), 1 + i % 3, 100 + i) for i in range(lines)
+            ]
+            for _, line_sku, quantity, _ in order_lines:
+                self.levels[line_sku] -= quantity
+            total = sum(quantity * price for _, _, quantity, price in order_lines)
+            self.payments[f"pay-{n}"] = {"authorized": total, "captured": 0, "canceled": False}
+            self.orders[f"o-{n}"] = {
+                "state": "open",
+                "status": "Open",
+                "version": 1,
+                "currency": CURRENCY,
+                "lines": order_lines,
+                "payment": f"pay-{n}",
+                "cancellation": None,
+            }
+
+    def _message(self, handler: str, event: tuple[object, ...], refund_id: str) -> Record:
+        message = {
+            "handler": handler,
+            "event": event,
+            "refund_order_id": refund_id,
+            "status": "pending",
+            "created_at": self.now,
+        }
+        self.outbox[f"msg_{next(self.ids)}"] = message
+        return message
+
+    def cancel(self, order_id: str) -> Record:
+        order = self.orders[order_id]
+        if order["state"] != "open":
+            raise ValueError(f"order {order_id} is {order['state']}")
+        refund_id = f"ref_{next(self.ids)}"
+        lines = order["lines"]
+        amount = sum(quantity * price for _, _, quantity, price in lines)
+        order["state"], order["status"] = "canceled", "Canceled"
+        order["version"] += 1
+        order["cancellation"] = {"refund_order_id": refund_id, "at": self.now, "reason": None}
+        refund = {
+            "order_id": order_id,
+            "lines": lines,
+            "amount": amount,
+            "stock_status": "pending",
+            "payment_status": "pending",
+            "released": 0,
+            "version": 1,
+            "created_at": self.now,
+        }
+        self.refunds[refund_id] = refund
+        canceled = ("OrderCanceled", order_id, refund_id, amount, lines)
+        restock = self._message("restock", canceled, refund_id)
+        settle = self._message("settle_payment", canceled, refund_id)
+        publications = [self._message("publish", canceled, refund_id)]
+
+        for line_id, line_sku, quantity, _ in lines:
+            key = (order_id, line_id, "cancel_restock", "")
+            if key not in self.movements:
+                self.movements[key] = {"sku": line_sku, "delta": quantity}
+                self.levels[line_sku] += quantity
+        refund["stock_status"] = "done"
+        refund["version"] += 1
+        restored = ("StockRestored", order_id, refund_id, lines)
+        publications.append(self._message("publish", restored, refund_id))
+        restock["status"] = "done"
+
+        reference = order["payment"]
+        self.payments[reference]["canceled"] = True
+        self.provider_operations.append(
+            ("cancel_authorization", reference, amount, f"{refund_id}:settle")
         )
-    return sales, ids
+        refund["payment_status"], refund["released"] = "voided", amount
+        refund["version"] += 1
+        voided = ("PaymentVoided", order_id, refund_id, amount)
+        publications.append(self._message("publish", voided, refund_id))
+        settle["status"] = "done"
+
+        for message in publications:
+            self.published.append(message["event"])
+            message["status"] = "done"
+        return refund
 
 
-def dict_baseline(orders: int) -> tuple[dict[str, dict[str, object]], list[str]]:
-    """The same state changes, written by hand: order state, refund record, restock,
-    payment void, one event per effect."""
-    stock = {f"SKU-{n}": 10**9 for n in range(LINES)}
-    db: dict[str, dict[str, object]] = {"orders": {}, "refunds": {}, "stock": stock,
-                                        "payments": {}, "events": {}, "ledger": {}}
-    ids = []
-    for n in range(orders):
-        order_id = f"o-{n}"
-        lines = [(f"SKU-{i}", 1 + i % 3, 100 + i) for i in range(LINES)]
-        for sku, quantity, _ in lines:
-            stock[sku] -= quantity
-        db["orders"][order_id] = {"state": "open", "version": 1, "lines": lines,  # type: ignore[index]
-                                  "payment": f"pay-{n}"}
-        db["payments"][f"pay-{n}"] = {"authorized": sum(q * p for _, q, p in lines),  # type: ignore[index]
-                                      "captured": 0, "canceled": False}
-        ids.append(order_id)
-    return db, ids
+def rows(sizes: Sizes) -> list[Row]:
+    orders = sizes.pick(400, 3000)
 
+    def library() -> float:
+        sales, ids = library_shop(orders)
+        return per_second(orders, lambda: [sales.cancel_order(i) for i in ids])
 
-def baseline_cancel(db: dict[str, dict[str, object]], order_id: str) -> None:
-    orders, refunds, stock = db["orders"], db["refunds"], db["stock"]
-    ledger, events, payments = db["ledger"], db["events"], db["payments"]
-    order = orders[order_id]
-    if order["state"] != "open":  # type: ignore[index]
-        raise ValueError("not open")
-    order["state"], order["version"] = "canceled", order["version"] + 1  # type: ignore[index,operator]
-    amount = sum(q * p for _, q, p in order["lines"])  # type: ignore[index]
-    refunds[f"r-{order_id}"] = {"order": order_id, "amount": amount, "stock": "pending",
-                                "payment": "pending"}
-    events[f"e-{order_id}"] = ("OrderCanceled", order_id, amount)
-    for line_no, (sku, quantity, _) in enumerate(order["lines"]):  # type: ignore[index]
-        key = (order_id, line_no, "cancel")
-        if key not in ledger:
-            ledger[key] = quantity  # type: ignore[index]
-            stock[sku] += quantity  # type: ignore[index, operator]
-    refunds[f"r-{order_id}"]["stock"] = "done"  # type: ignore[index]
-    payment = payments[order["payment"]]  # type: ignore[index]
-    payment["canceled"] = True  # type: ignore[index]
-    refunds[f"r-{order_id}"]["payment"] = "voided"  # type: ignore[index]
-    events[f"s-{order_id}"] = ("StockRestored", order_id)
-    events[f"p-{order_id}"] = ("PaymentVoided", order_id)
+    def baseline() -> float:
+        shop = DictShop(orders, LINES, START)
+        ids = list(shop.orders)
+        return per_second(orders, lambda: [shop.cancel(i) for i in ids])
 
-
-def rows(quick: bool) -> list[Row]:
-    orders = 300 if quick else 3000
-    repeats = 3 if quick else 7
-
-    def run_library() -> float:
-        sales, ids = library_cancels(orders)
-        return rate(orders, lambda: [sales.cancel_order(i) for i in ids], repeats=1)
-
-    def run_baseline() -> float:
-        db, ids = dict_baseline(orders)
-        return rate(orders, lambda: [baseline_cancel(db, i) for i in ids], repeats=1)
-
-    import statistics  # noqa: PLC0415
-
-    library, baseline = [], []
-    for _ in range(repeats):  # interleaved so both see the same machine load
-        library.append(run_library())
-        baseline.append(run_baseline())
+    runs: dict[str, Callable[[], float]] = {"library": library, "baseline": baseline}
+    medians = interleaved(runs, repeats=sizes.pick(3, 7))
     return [
         Row(
-            name=f"memory: cancels/s, {LINES}-line orders, all effects inline",
-            figure=statistics.median(library),
-            baseline=statistics.median(baseline),
+            name=f"memory: cancels/s, {LINES}-line orders, every effect inline",
+            figure=medians["library"],
+            baseline=medians["baseline"],
             unit="cancels/s vs plain dicts",
-            target=">= 0.33x",
+            target=Target(direction="at least", ratio=1 / 3),
+            note=f"{orders} orders, median of {sizes.pick(3, 7)}",
         )
     ]

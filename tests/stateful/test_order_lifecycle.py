@@ -413,10 +413,11 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @rule(order_id=orders, data=st.data())
     def capture_in_portal(self, order_id: str, data: st.DataObject) -> None:
-        """The merchant captures part of an open card order by hand, in the provider's portal."""
+        """The merchant captures part of a card payment by hand, in the provider's portal,
+        before the order is canceled or returned."""
         self.step_count += 1
         order = self.model[order_id]
-        if order.reference is None or order.state is not OrderState.OPEN:
+        if order.reference is None or order.state not in (OrderState.OPEN, OrderState.FULFILLED):
             return
         now = self.shop.clock.now()
         view = self.shop.card.view(order.reference, now=now)

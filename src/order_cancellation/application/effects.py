@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Final
 
 from order_cancellation.application import crashpoints
+from order_cancellation.application.ids import uuid5_text
 from order_cancellation.application.routing import (
     CAPTURE_PAYMENT,
     PUBLISH,
@@ -57,7 +58,7 @@ CAS_ATTEMPTS: Final = 5
 
 def settlement_key(shop: str, refund_order_id: str) -> str:
     """The payment idempotency key of a refund order: stable across retries, unique per intent."""
-    return str(uuid.uuid5(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle"))
+    return uuid5_text(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle")
 
 
 class Effects:
@@ -155,7 +156,7 @@ class Effects:
 
     def _restock(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, OrderCanceled | ReturnCreated)
+        assert isinstance(event, (OrderCanceled, ReturnCreated))
         kind, reference = (
             (MovementKind.CANCEL_RESTOCK, "")
             if isinstance(event, OrderCanceled)
@@ -198,7 +199,7 @@ class Effects:
 
     def _settle_payment(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, OrderCanceled | ReturnCreated)
+        assert isinstance(event, (OrderCanceled, ReturnCreated))
         with self._uow() as uow:
             refund = uow.refunds.get(event.refund_order_id)
         if refund.payment_settled:
@@ -260,7 +261,7 @@ class Effects:
                 amount=event.amount,
                 lines=event.lines,
                 payment=order.payment,
-                idempotency_key=str(uuid.uuid5(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}")),
+                idempotency_key=uuid5_text(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}"),
                 now=self._clock.now(),
             )
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
+from order_cancellation.application.ids import new_id
 from order_cancellation.domain.events import (
     DomainEvent,
     OrderCanceled,
@@ -21,10 +21,13 @@ SETTLE_PAYMENT: Final = "settle_payment"
 CAPTURE_PAYMENT: Final = "capture_payment"
 PUBLISH: Final = "publish"
 
+# A tuple, not ``A | B``: isinstance with a union builds the union on every call.
+_REFUNDING: Final = (OrderCanceled, ReturnCreated)
+
 
 def handlers_for(event: DomainEvent, *, publish: bool) -> list[str]:
     handlers: list[str] = []
-    if isinstance(event, OrderCanceled | ReturnCreated):
+    if isinstance(event, _REFUNDING):
         if event.restock:
             handlers.append(RESTOCK)
         handlers.append(SETTLE_PAYMENT)
@@ -40,7 +43,7 @@ def messages_for(
 ) -> list[OutboxMessage]:
     return [
         OutboxMessage(
-            id=f"msg_{uuid.uuid4().hex}",
+            id=new_id("msg"),
             handler=handler,
             event=event,
             created_at=now,

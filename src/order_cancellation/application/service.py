@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, Self, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
+from order_cancellation.application.ids import new_id
 from order_cancellation.application.relay import Relay, RelayReport
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.routing import messages_for
@@ -111,8 +111,11 @@ class SalesService:
         """Record a new order and take its units from stock."""
         if not isinstance(lines, Sequence):
             raise InvalidInput("an order's lines are a list of LineItem values.")
-        fingerprint = _fingerprint(
-            "place_order", [repr(line) for line in lines], repr(payment), order_id
+        # Only a command with a key is ever compared with an earlier one.
+        fingerprint = (
+            _fingerprint("place_order", [repr(line) for line in lines], repr(payment), order_id)
+            if idempotency_key is not None
+            else ""
         )
         if order_id is not None:
             check_identifier(order_id, "the order id")
@@ -196,8 +199,12 @@ class SalesService:
         code = _reason_code(reason_code)
         _check_flag(restock, "restock")
         check_reason(reason)
-        fingerprint = _fingerprint(
-            "cancel_order", order_id, status, reason, code and code.name, restock, actor
+        fingerprint = (
+            _fingerprint(
+                "cancel_order", order_id, status, reason, code and code.name, restock, actor
+            )
+            if idempotency_key is not None
+            else ""
         )
 
         def command(uow: UnitOfWork) -> str:
@@ -592,7 +599,7 @@ class SalesService:
 
 
 def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    return new_id(prefix)
 
 
 def _fingerprint(*parts: object) -> str:

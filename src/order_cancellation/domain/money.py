@@ -238,21 +238,21 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.minor + other.minor, self.currency)
+        return _valid(self.minor + other.minor, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.minor - other.minor, self.currency)
+        return _valid(self.minor - other.minor, self.currency)
 
     def __mul__(self, factor: int) -> Money:
         if type(factor) is not int:
             raise TypeError("Money can only be multiplied by an int (a quantity)")
-        return Money(self.minor * factor, self.currency)
+        return _valid(self.minor * factor, self.currency)
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.minor, self.currency)
+        return _valid(-self.minor, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same_currency(other)
@@ -275,6 +275,19 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:f} {self.currency}"
+
+
+_set = object.__setattr__
+
+
+def _valid(minor: int, currency: str) -> Money:
+    """A Money from parts known to be valid: the int result of arithmetic on amounts of one
+    (already checked) currency. Skipping the validators makes arithmetic several times
+    cheaper, and totals are summed on every cancel and return."""
+    money = object.__new__(Money)
+    _set(money, "minor", minor)
+    _set(money, "currency", currency)
+    return money
 
 
 def _shift(value: Decimal, places: int) -> Decimal:

@@ -32,6 +32,7 @@ from order_cancellation.domain.events import (
     ReturnCreated,
 )
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import default_label
@@ -192,8 +193,7 @@ class Order:
                     f"ship, not {quantity}; fulfill at most what remains."
                 )
         lines = tuple(
-            attrs.evolve(line, fulfilled=line.fulfilled + wanted.get(line.id, 0))
-            for line in self.lines
+            replace(line, fulfilled=line.fulfilled + wanted.get(line.id, 0)) for line in self.lines
         )
         (state,) = targets
         order = self._next(lines=lines, state=state, status=default_label(state))
@@ -292,8 +292,7 @@ class Order:
                     f"yet returned, so {quantity} cannot be returned; return at most that many."
                 )
         lines = tuple(
-            attrs.evolve(line, returned=line.returned + wanted.get(line.id, 0))
-            for line in self.lines
+            replace(line, returned=line.returned + wanted.get(line.id, 0)) for line in self.lines
         )
         everything_back = all(line.returned == line.quantity for line in lines)
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
@@ -338,7 +337,7 @@ class Order:
         return outcome
 
     def _next(self, **changes: Any) -> Order:
-        return attrs.evolve(self, version=self.version + 1, **changes)
+        return replace(self, version=self.version + 1, **changes)
 
     def _resolve_quantities(self, quantities: Mapping[str, int], verb: str) -> dict[str, int]:
         if not isinstance(quantities, Mapping) or not quantities:

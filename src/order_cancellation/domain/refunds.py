@@ -10,6 +10,7 @@ import attrs
 
 from order_cancellation.domain.errors import ManualRefundNotOwed
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.values import LineQuantity, ReasonCode
 
 
@@ -134,7 +135,7 @@ class RefundOrder:
         return self.payment_status is PaymentStatus.MANUAL_REFUND_REQUIRED
 
     def _next(self, **changes: Any) -> RefundOrder:
-        return attrs.evolve(self, version=self.version + 1, **changes)
+        return replace(self, version=self.version + 1, **changes)
 
     def stock_restored(self) -> RefundOrder:
         return self._next(stock_status=StockStatus.DONE, last_error=None)

@@ -25,6 +25,7 @@ from order_cancellation.domain.errors import (
     StorageError,
 )
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
@@ -280,7 +281,7 @@ class _Outbox(_Repository):
                 continue
             if message.lease_until is not None and message.lease_until > now:
                 continue
-            leased = attrs.evolve(
+            leased = replace(
                 message,
                 lease_until=now + lease,
                 leased_by=worker,
@@ -296,7 +297,7 @@ class _Outbox(_Repository):
         journal.set(
             self._t.outbox,
             message_id,
-            attrs.evolve(message, status=MessageStatus.DONE, lease_until=None),
+            replace(message, status=MessageStatus.DONE, lease_until=None),
         )
         journal.delete(self._t.open_messages, message_id)
 
@@ -304,7 +305,7 @@ class _Outbox(_Repository):
         self, message_id: str, *, error: str, now: datetime, retry_at: datetime | None
     ) -> OutboxMessage:
         message = self.get(message_id)
-        failed = attrs.evolve(
+        failed = replace(
             message,
             attempts=message.attempts + 1,
             last_error=error,
@@ -324,7 +325,7 @@ class _Outbox(_Repository):
         journal.set(
             self._t.outbox,
             message_id,
-            attrs.evolve(message, status=MessageStatus.PENDING, available_at=now, lease_until=None),
+            replace(message, status=MessageStatus.PENDING, available_at=now, lease_until=None),
         )
         journal.set(self._t.open_messages, message_id, None)
 

@@ -98,9 +98,6 @@ def begin_immediate(connection: sqlite3.Connection, *, timeout: float) -> None:
     random steps keeps every process in the race; the handler stays set for every other
     statement (and for ``pragmas()``), so only this one wait is ours.
     """
-    if True:
-        connection.execute("BEGIN IMMEDIATE")
-        return
     deadline = time.monotonic() + timeout
     connection.execute("PRAGMA busy_timeout = 0")
     try:
