@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="small sizes, under a minute (default)")
     mode.add_argument("--full", action="store_true", help="the sizes docs/benchmarks.md reports")
+    mode.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: proves each benchmark runs, no figures"
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -36,15 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
     )
     arguments = parser.parse_args(argv)
-    sizes = Sizes(quick=not arguments.full)
+    sizes = Sizes("full" if arguments.full else "smoke" if arguments.smoke else "quick")
     chosen = arguments.only or list(BENCHMARKS)
-    print(describe(mode="quick" if sizes.quick else "full"), flush=True)
+    print(describe(mode=sizes.mode), flush=True)
     rows: list[Row] = []
     started = time.perf_counter()
-    for name in BENCHMARKS:
+    for name, module_name in BENCHMARKS.items():
         if name not in chosen:
             continue
-        module = importlib.import_module(BENCHMARKS[name])
+        module = importlib.import_module(module_name)
         began = time.perf_counter()
         rows += module.rows(sizes)
         print(f"# {name}: {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)

@@ -55,19 +55,31 @@ class Row:
         return "met" if self.target.met(self.ratio) else "MISSED"
 
 
-@attrs.frozen(kw_only=True)
+Mode = Literal["smoke", "quick", "full"]
+
+
+@attrs.frozen
 class Sizes:
-    """The mode's sizes; each benchmark picks what it needs."""
+    """The mode's sizes; each benchmark picks what it needs. ``smoke`` is for the test that
+    proves every benchmark runs: tiny sizes, figures meaningless."""
 
-    quick: bool
+    mode: Mode = "quick"
 
-    def pick(self, quick: int, full: int) -> int:
-        return quick if self.quick else full
+    @property
+    def quick(self) -> bool:
+        return self.mode != "full"
+
+    @property
+    def smoke(self) -> bool:
+        return self.mode == "smoke"
+
+    def pick(self, quick: int, full: int, *, smoke: int = 2) -> int:
+        if self.mode == "smoke":
+            return min(quick, smoke)
+        return quick if self.mode == "quick" else full
 
 
-def interleaved(
-    runs: dict[str, Callable[[], float]], *, repeats: int
-) -> dict[str, float]:
+def interleaved(runs: dict[str, Callable[[], float]], *, repeats: int) -> dict[str, float]:
     """Run each measurement ``repeats`` times, taking turns, and return each one's median.
 
     Taking turns spreads the machine's load over every contender alike.
@@ -96,10 +108,21 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def peak_rss_mib() -> float:
-    """The peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    """The peak resident set size of this process so far, in MiB.
+
+    Linux's ``VmHWM`` first: ``ru_maxrss`` survives ``exec``, so a child started from a
+    large parent would report the parent's size as its own peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     import resource  # noqa: PLC0415 - POSIX only, and only the memory row needs it
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def cpu_count() -> int:

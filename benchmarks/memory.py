@@ -57,11 +57,13 @@ class DictShop:
         self.provider_operations: list[tuple[str, str, int, str]] = []
         self.published: list[tuple[object, ...]] = []
         for n in range(orders):
-            order_lines = [
-                (f"L{i + 1}", sku(i), 1 + i % 3, 100 + i) for i in range(lines)
-            ]
-            for _, line_sku, quantity, _ in order_lines:
+            order_lines = [(f"L{i + 1}", sku(i), 1 + i % 3, 100 + i) for i in range(lines)]
+            for line_id, line_sku, quantity, _ in order_lines:
                 self.levels[line_sku] -= quantity
+                self.movements[f"o-{n}", line_id, "sale", ""] = {
+                    "sku": line_sku,
+                    "delta": -quantity,
+                }
             total = sum(quantity * price for _, _, quantity, price in order_lines)
             self.payments[f"pay-{n}"] = {"authorized": total, "captured": 0, "canceled": False}
             self.orders[f"o-{n}"] = {

@@ -264,3 +264,22 @@ def test_effects_that_did_not_fail_cannot_be_retried(shop: Shop) -> None:
 
     with pytest.raises(EffectNotRetryable, match="no failed effect"):
         shop.sales.retry_effects(refund.id)
+
+
+def test_a_return_retried_after_a_late_capture_refunds_the_rest(shop: Shop) -> None:
+    order = shop.place(auto_capture=True)
+    shop.sales.fulfill(order.id, {"TEE": 1})  # captured at once: 20.00
+    shop.card.fail_next(1)
+    shop.sales.fulfill(order.id, {"MUG": 2})  # this capture fails and waits for a retry
+    # The return refunds the 20.00 captured so far, but the answer is lost; by the retry
+    # the mugs' capture has gone through, so the retry must refund the remaining 25.00.
+    shop.card.lose_next_response(1)
+    refund = shop.sales.create_return(order.id, {"MUG": 2, "TEE": 1})
+
+    shop.settle_effects()
+
+    settled = shop.sales.get_refund_order(refund.id)
+    assert order.payment is not None
+    view = shop.card.view(order.payment.reference, now=shop.clock.now())
+    assert settled.payment_status is PaymentStatus.REFUNDED
+    assert settled.refunded == view.refunded == view.captured == order.total

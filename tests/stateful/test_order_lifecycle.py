@@ -113,6 +113,8 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     orders = Bundle("orders")
     keys = Bundle("keys")
+    # A key one time in three: replays and reuses stay frequent without drowning the rest.
+    maybe_key = st.one_of(st.none(), st.none(), keys)
 
     def __init__(self) -> None:
         super().__init__()
@@ -171,7 +173,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         lines=ocst.orders_to_place("EUR", sku=ocst.skus(SKUS), max_lines=3, max_quantity=4),
         paid_by=st.sampled_from(["card", "card", "invoice", "nothing"]),
         auto_capture=st.booleans(),
-        key=st.none() | keys,
+        key=maybe_key,
     )
     def place(
         self, lines: list[LineItem], paid_by: str, auto_capture: bool, key: str | None
@@ -230,7 +232,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(
         order_id=orders,
         data=st.data(),
-        key=st.none() | keys,
+        key=maybe_key,
         version=st.sampled_from(["none", "current", "stale"]),
     )
     def fulfill(self, order_id: str, data: st.DataObject, key: str | None, version: str) -> None:
@@ -285,11 +287,12 @@ class OrderLifecycle(RuleBasedStateMachine):
         label=st.sampled_from(LABELS),
         reason=ocst.reasons(max_size=20),
         restock=st.booleans(),
-        key=st.none() | keys,
+        key=maybe_key,
         version=st.sampled_from(["none", "current", "stale"]),
     )
     def cancel(
         self,
+        *,
         order_id: str,
         label: str,
         reason: str | None,
@@ -345,7 +348,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         order_id=orders,
         data=st.data(),
         restock=st.booleans(),
-        key=st.none() | keys,
+        key=maybe_key,
         version=st.sampled_from(["none", "current", "stale"]),
     )
     def create_return(
@@ -541,8 +544,13 @@ class OrderLifecycle(RuleBasedStateMachine):
             if order.reference is None:
                 continue
             view = self.shop.card.view(order.reference, now=self.shop.clock.now())
-            recorded = sum(refund.refunded.minor for refund in refunds)
-            assert recorded <= view.refunded.minor <= view.captured.minor, order_id
+            # Money paid back by hand never went through the provider.
+            through_provider = sum(
+                refund.refunded.minor
+                for refund in refunds
+                if refund.payment_status is not PaymentStatus.MANUALLY_REFUNDED
+            )
+            assert through_provider <= view.refunded.minor <= view.captured.minor, order_id
 
     @invariant()
     def money_is_never_captured_automatically_for_a_canceled_order(self) -> None:
@@ -573,20 +581,22 @@ class OrderLifecycle(RuleBasedStateMachine):
                 view = self.shop.card.view(order.reference, now=self.shop.clock.now())
                 assert view.refunded == view.captured, f"{order_id}: captured money kept"
             for refund in refunds:
-                assert refund.payment_settled and refund.stock_settled, refund.id
+                assert refund.payment_settled, refund.id
+                assert refund.stock_settled, refund.id
         type(self).examples += 1
         type(self).steps += self.step_count
 
     def _drain(self) -> None:
         """Move the clock past every retry and run effects until nothing is pending; revive
         what was dead-lettered (the injected faults run out) and drain again."""
-        for _ in range(4):
+        for _ in range(10):
             self.shop.settle_effects()
             failed = self._failed()
             if not failed:
                 return
             for refund in failed:
                 self.shop.sales.retry_effects(refund.id)
+        raise AssertionError(f"effects still failing after 10 revivals: {self._failed()}")
 
 
 class DeferredOrderLifecycle(OrderLifecycle):
@@ -599,8 +609,8 @@ class DeferredOrderLifecycle(OrderLifecycle):
 def _size() -> tuple[int, int]:
     """Examples and steps per example: CI keeps the suite fast, nightly goes large."""
     if settings.get_current_profile_name() == "nightly":
-        return settings.default.max_examples, 60
-    return 60, 30
+        return 2000, 60
+    return 100, 35
 
 
 def run_machine(

@@ -175,16 +175,6 @@ def test_a_canceled_order_cannot_be_canceled_again() -> None:
         cancel(cancel(place()))
 
 
-def test_a_rejected_command_leaves_the_order_as_it_was() -> None:
-    order = fulfilled(place(), {"L1": 1})
-    before = order
-
-    with pytest.raises(OrderFulfilledError):
-        cancel(order)
-
-    assert order == before
-
-
 # -- fulfilling --------------------------------------------------------------------------------
 
 

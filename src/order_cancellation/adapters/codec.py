@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import json
+import operator
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, Final, TypeVar
@@ -20,7 +22,7 @@ import attrs
 
 from order_cancellation.domain import events as _events
 from order_cancellation.domain.errors import RepositoryCorrupted
-from order_cancellation.domain.money import Money
+from order_cancellation.domain.money import Money, stored_money
 
 T = TypeVar("T")
 
@@ -31,23 +33,80 @@ EVENT_TYPES: Final[dict[str, type[_events.DomainEvent]]] = {
 }
 
 
-def encode(value: object) -> Any:  # noqa: PLR0911 - one return per kind of value
+def encode(value: object) -> Any:
     """A JSON-ready form of ``value`` (attrs records, Money, enums, datetimes, tuples)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Money):
-        return {"minor": value.minor, "currency": value.currency}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    if attrs.has(type(value)):
-        return {field.name: encode(getattr(value, field.name)) for field in _fields(type(value))}
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    kind = type(value)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _ENCODERS[kind] = _encoder_for(kind)
+    return encoder(value)
+
+
+# Each record is written on every command and effect: the choice of how to encode a type is
+# made once per type (in the order the checks below give) instead of once per value.
+_ENCODERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _encode_money(value: Money) -> Any:
+    return {"minor": value.minor, "currency": value.currency}
+
+
+def _encode_items(value: tuple[Any, ...] | list[Any]) -> Any:
+    return [encode(item) for item in value]
+
+
+def _encode_dict(value: dict[Any, Any]) -> Any:
+    return {str(key): encode(item) for key, item in value.items()}
+
+
+def _encoder_for(kind: type) -> Callable[[Any], Any]:  # noqa: PLR0911 - one return per kind
+    if kind is type(None) or issubclass(kind, bool | int | str):
+        return _same
+    if issubclass(kind, Money):
+        return _encode_money
+    if issubclass(kind, enum.Enum):
+        return operator.attrgetter("value")
+    if issubclass(kind, datetime):
+        return datetime.isoformat
+    if issubclass(kind, tuple | list):
+        return _encode_items
+    if issubclass(kind, dict):
+        return _encode_dict
+    if attrs.has(kind):
+        return _record_encoder(kind)
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"cannot encode {type(value).__name__}")
+
+    return refuse
+
+
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
+
+
+def _record_encoder(kind: type) -> Callable[[Any], Any]:
+    # Compiled once per record type, as attrs compiles its own methods: one dict display
+    # whose plain values (text, numbers, None) are taken as they are, the rest encoded.
+    items = ", ".join(
+        f"{field.name!r}: (v if type(v := value.{field.name}) in plain else encode(v))"
+        for field in _fields(kind)
+    )
+    return _compile(
+        f"def encode_record(value):\n    return {{{items}}}\n",
+        "encode_record",
+        {"plain": _PLAIN, "encode": encode},
+    )
+
+
+def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
+    # The source is built from attrs field names (identifiers) and this module's text only.
+    exec(compile(source, f"<codec {name}>", "exec"), namespace)  # noqa: S102
+    function: Callable[[Any], Any] = namespace[name]
+    return function
 
 
 def decode(cls: type[T], data: Any) -> T:
@@ -98,46 +157,125 @@ def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
     return tuple(attrs.fields(cls))
 
 
-def _decode(hint: Any, data: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch per kind of type
+def _decode(hint: Any, data: Any) -> Any:
+    return _decoder(hint)(data)
+
+
+_Decoder = Callable[[Any], Any]
+
+
+@cache
+def _decoder(hint: Any) -> _Decoder:  # noqa: PLR0911 - one decoder per kind of type
+    """How to rebuild a value of ``hint``, worked out once per type.
+
+    Reading the type hints costs far more than applying them, and every order, refund order
+    and event read from a store goes through here.
+    """
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(hint)
-        if data is None and type(None) in options:
+        return _union_decoder(typing.get_args(hint))
+    if origin is tuple:
+        item = _decoder(typing.get_args(hint)[0])
+
+        def decode_tuple(data: Any) -> Any:
+            if not isinstance(data, list):
+                raise TypeError(f"expected a list, got {type(data).__name__}")
+            return tuple([item(value) for value in data])
+
+        return decode_tuple
+    if hint is Money:
+        return _decode_money
+    if hint is datetime:
+        return _decode_datetime
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint
+    if hint in (str, int, bool):
+        return _exact(hint)
+    if isinstance(hint, type) and attrs.has(hint):
+        return _record_decoder(hint)
+    raise TypeError(f"cannot decode into {hint!r}")
+
+
+def _union_decoder(options: tuple[Any, ...]) -> _Decoder:
+    nullable = type(None) in options
+    choices = [_decoder(option) for option in options if option is not type(None)]
+    if nullable and len(choices) == 1:
+        (choice,) = choices
+
+        def decode_optional(data: Any) -> Any:
+            if data is None:
+                return None
+            try:
+                return choice(data)
+            except (TypeError, ValueError, KeyError, AttributeError) as error:
+                raise ValueError(f"{data!r} matches none of {options}") from error
+
+        return decode_optional
+
+    def decode_union(data: Any) -> Any:
+        if data is None and nullable:
             return None
         last_error: Exception | None = None
-        for option in options:
-            if option is type(None):
-                continue
+        for choice in choices:
             try:
-                return _decode(option, data)
+                return choice(data)
             except (TypeError, ValueError, KeyError, AttributeError) as error:
                 last_error = error
         raise ValueError(f"{data!r} matches none of {options}") from last_error
-    if origin is tuple:
-        item_type = typing.get_args(hint)[0]
-        if not isinstance(data, list):
-            raise TypeError(f"expected a list, got {type(data).__name__}")
-        return tuple(_decode(item_type, item) for item in data)
-    if hint is Money:
-        return Money(data["minor"], data["currency"])
-    if hint is datetime:
-        moment = datetime.fromisoformat(data)
-        if moment.utcoffset() is None:
-            raise ValueError(f"{data!r} has no timezone")
-        return moment
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(data)
-    if hint in (str, int, bool):
-        if type(data) is not hint:
-            raise TypeError(f"expected {hint.__name__}, got {type(data).__name__}")
+
+    return decode_union
+
+
+def _decode_money(data: Any) -> Money:
+    return stored_money(data["minor"], data["currency"])
+
+
+def _decode_datetime(data: Any) -> datetime:
+    moment = datetime.fromisoformat(data)
+    if moment.utcoffset() is None:
+        raise ValueError(f"{data!r} has no timezone")
+    return moment
+
+
+def _exact(kind: type) -> _Decoder:
+    def decode_exact(data: Any) -> Any:
+        if type(data) is not kind:
+            raise TypeError(f"expected {kind.__name__}, got {type(data).__name__}")
         return data
-    if isinstance(hint, type) and attrs.has(hint):
-        if not isinstance(data, dict):
-            raise TypeError(f"expected an object for {hint.__name__}")
-        values = {
-            field.name: _decode(field.type, data[field.name])
-            for field in _fields(hint)
-            if field.name in data or field.default is attrs.NOTHING
-        }
-        return hint(**values)
-    raise TypeError(f"cannot decode into {hint!r}")
+
+    return decode_exact
+
+
+def _record_decoder(cls: type) -> _Decoder:
+    """A decoder compiled for ``cls``: required text, numbers and flags are checked inline,
+    amounts built inline, every other field goes through its own decoder; a field with a
+    default may be missing from records written before it existed."""
+    namespace: dict[str, Any] = {"cls": cls, "money": stored_money, "wrong": _wrong}
+    body = [
+        "def decode_record(data):",
+        "    if not isinstance(data, dict):",
+        f"        raise TypeError({f'expected an object for {cls.__name__}'!r})",
+        "    arguments = {}",
+    ]
+    for n, field in enumerate(_fields(cls)):
+        hint, key = typing.cast(Any, field.type), repr(field.name)
+        required = field.default is attrs.NOTHING
+        indent = "    " if required else "        "
+        if not required:
+            body.append(f"    if {key} in data:")
+        body.append(f"{indent}value = data[{key}]")
+        if required and hint in (str, int, bool):
+            namespace[f"t{n}"] = hint
+            body.append(f"{indent}if type(value) is not t{n}: wrong(t{n}, value)")
+            body.append(f"{indent}arguments[{key}] = value")
+        elif hint is Money:
+            body.append(f"{indent}arguments[{key}] = money(value['minor'], value['currency'])")
+        else:
+            namespace[f"d{n}"] = _decoder(hint)
+            body.append(f"{indent}arguments[{key}] = d{n}(value)")
+    body.append("    return cls(**arguments)")
+    return _compile("\n".join(body) + "\n", "decode_record", namespace)
+
+
+def _wrong(kind: type, data: Any) -> None:
+    raise TypeError(f"expected {kind.__name__}, got {type(data).__name__}")

@@ -11,6 +11,7 @@ import logging
 import threading
 import uuid
 from datetime import timedelta
+from typing import Final
 
 import attrs
 
@@ -38,6 +39,14 @@ class RelayReport:
             failed=self.failed + other.failed,
             dead_lettered=self.dead_lettered + other.dead_lettered,
         )
+
+
+_NOTHING: Final = RelayReport()
+# How one delivery ended; counted into a RelayReport per batch (a report per message would
+# be an object made and added for every effect).
+_DELIVERED: Final = "delivered"
+_FAILED: Final = "failed"
+_DEAD: Final = "dead_lettered"
 
 
 class Relay:
@@ -72,12 +81,15 @@ class Relay:
                 worker=self.worker_id,
             )
             uow.commit()
-        if batch:
-            crashpoints.reached(crashpoints.AFTER_CLAIM)
-        report = RelayReport()
-        for message in batch:
-            report += self._deliver(message)
-        return report
+        if not batch:
+            return _NOTHING
+        crashpoints.reached(crashpoints.AFTER_CLAIM)
+        outcomes = [self._deliver(message) for message in batch]
+        return RelayReport(
+            delivered=outcomes.count(_DELIVERED),
+            failed=outcomes.count(_FAILED),
+            dead_lettered=outcomes.count(_DEAD),
+        )
 
     def drain(self, *, max_batches: int = 10_000) -> RelayReport:
         """Deliver until nothing is due (messages waiting for a retry stay waiting)."""
@@ -85,7 +97,7 @@ class Relay:
         for _ in range(max_batches):
             batch = self.run_once()
             report += batch
-            if batch == RelayReport():
+            if batch == _NOTHING:
                 break
         return report
 
@@ -110,11 +122,12 @@ class Relay:
                 continue
             outage = 0
             report += batch
-            if batch == RelayReport():
+            if batch == _NOTHING:
                 stop.wait(poll_interval)
         return report
 
-    def _deliver(self, message: OutboxMessage) -> RelayReport:
+    def _deliver(self, message: OutboxMessage) -> str:
+        """Run one message's effect; say how it ended (delivered, failed or dead)."""
         try:
             self._effects.run(message)
         except Exception as error:
@@ -127,6 +140,6 @@ class Relay:
             )
             failed = self._effects.record_failure(message, error, retry_at=retry_at)
             if failed.status is MessageStatus.DEAD:
-                return RelayReport(dead_lettered=1)
-            return RelayReport(failed=1)
-        return RelayReport(delivered=1)
+                return _DEAD
+            return _FAILED
+        return _DELIVERED

@@ -52,6 +52,7 @@ from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatu
 from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
+CONFLICT_ATTEMPTS = 3  # deciding again after a conflict; each retry sees a newer version
 EffectsMode = Literal["inline", "deferred"]
 
 
@@ -172,7 +173,9 @@ class SalesService:
             self._store(uow, decision, idempotency_key, fingerprint, order.id)
             return order.id
 
-        fulfilled = self._command(command, idempotency_key, fingerprint)
+        fulfilled = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
         self._after_command()
         return self.get_order(fulfilled)
 
@@ -223,7 +226,9 @@ class SalesService:
             self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
             return decision.refund_order.id
 
-        refund_id = self._command(command, idempotency_key, fingerprint)
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
         self._after_command()
         return self.get_refund_order(refund_id)
 
@@ -260,7 +265,9 @@ class SalesService:
             self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
             return decision.refund_order.id
 
-        refund_id = self._command(command, idempotency_key, fingerprint)
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
         self._after_command()
         return self.get_refund_order(refund_id)
 
@@ -536,28 +543,45 @@ class SalesService:
         return record.result_id
 
     def _command(
-        self, command: Callable[[UnitOfWork], str], key: str | None, fingerprint: str
+        self,
+        command: Callable[[UnitOfWork], str],
+        key: str | None,
+        fingerprint: str,
+        *,
+        decide_again: bool = False,
     ) -> str:
-        """Run ``command`` in one transaction, or replay the result recorded under ``key``."""
-        with self._uow() as uow:
-            replay = self._replayed(uow, key, fingerprint)
-            if replay is not None:
-                return replay
-            try:
-                result = command(uow)
-                crashpoints.reached(crashpoints.BEFORE_COMMIT)
-                uow.commit()
-            except ConcurrencyConflict:
-                if key is None:
-                    raise
-            else:
-                return result
-        # Another caller committed the same key between our read and our commit.
-        with self._uow() as uow:
-            replay = self._replayed(uow, key, fingerprint)
-        if replay is None:
-            raise ConcurrencyConflict("the order changed while the command ran; try again.")
-        return replay
+        """Run ``command`` in one transaction, or replay the result recorded under ``key``.
+
+        ``decide_again``: the caller named no version, so a conflict (another transaction
+        changed the order between our read and our write) is met by deciding again on the
+        order as it now is, as if the two had run one after the other: the command then
+        succeeds or is rejected with its own typed error (say, OrderAlreadyCanceled).
+        """
+        attempts = CONFLICT_ATTEMPTS if decide_again else 1
+        for attempt in range(1, attempts + 1):
+            with self._uow() as uow:
+                replay = self._replayed(uow, key, fingerprint)
+                if replay is not None:
+                    return replay
+                try:
+                    result = command(uow)
+                    crashpoints.reached(crashpoints.BEFORE_COMMIT)
+                    uow.commit()
+                except ConcurrencyConflict:
+                    if key is None and attempt == attempts:
+                        raise
+                else:
+                    return result
+            if key is not None:
+                # Another caller may have committed the same key between our read and our
+                # commit.
+                with self._uow() as uow:
+                    replay = self._replayed(uow, key, fingerprint)
+                if replay is not None:
+                    return replay
+                if attempt == attempts:
+                    raise ConcurrencyConflict("the order changed while the command ran; try again.")
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _sale_reference(self) -> str:
         # An external ledger is outside our transaction: a failed placement is compensated

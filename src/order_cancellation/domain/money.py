@@ -278,6 +278,19 @@ class Money:
 
 
 _set = object.__setattr__
+_KNOWN_CURRENCIES: Final = frozenset(_EXPONENT_EXCEPTIONS) | _TWO_DECIMAL_CURRENCIES
+
+
+def stored_money(minor: object, currency: object) -> Money:
+    """The Money of parts read back from a store, checked as the constructor checks them.
+
+    Every amount of every record a durable backend reads comes through here; the common
+    case (an int and a known code) is checked in one step, anything else goes to the
+    constructor, which raises its usual error.
+    """
+    if type(minor) is int and type(currency) is str and currency in _KNOWN_CURRENCIES:
+        return _valid(minor, currency)
+    return Money(minor, currency)  # type: ignore[arg-type] # raises InvalidMoney
 
 
 def _valid(minor: int, currency: str) -> Money:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -10,11 +9,18 @@ import attrs
 T = TypeVar("T")
 
 
-@cache
+_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
 def _init_names(cls: type) -> tuple[tuple[str, str], ...]:
     # (attribute, argument) per field the constructor takes: attrs strips a leading
     # underscore from private attributes' argument names.
-    return tuple((field.name, field.alias) for field in attrs.fields(cls) if field.init)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(
+            (field.name, field.alias) for field in attrs.fields(cls) if field.init
+        )
+    return names
 
 
 def replace(instance: T, **changes: Any) -> T:

@@ -235,8 +235,14 @@ class _Refunds(_Repository):
         return [r for r in self._t.refunds.values() if start <= r.created_at < end]
 
 
+_DEFAULT_CATALOG: Final = StatusCatalog()  # immutable, so every shop without labels shares it
+
+
 class _Labels(_Repository):
     def catalog(self) -> StatusCatalog:
+        # Read on every cancel; most shops never define a label of their own.
+        if not self._t.labels:
+            return _DEFAULT_CATALOG
         return StatusCatalog.with_custom(self._t.labels.items())
 
     def define(self, label: str, means: OrderState) -> None:
