@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +13,9 @@ from order_cancellation.domain.money import currency_exponent
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.domain.values import check_identifier, check_quantity, check_reason
 from order_cancellation.testing import strategies as ocst
-from tests.unit.test_order import LATER, PLACED
+
+PLACED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+LATER = PLACED + timedelta(hours=2)
 
 
 @given(ocst.currencies(exponents=[0, 3]))

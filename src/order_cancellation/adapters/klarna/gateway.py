@@ -56,6 +56,14 @@ _PATHS: Final = {
 }
 
 
+def _intent(step: Step, already_refunded: Money) -> str:
+    # Klarna ignores the body of a repeated key, so a refund of the rest (after an earlier
+    # part went through) must not reuse the key of the first part.
+    if step.kind is StepKind.REFUND and already_refunded.minor:
+        return f"{step.kind.value}:{already_refunded.minor}"
+    return step.kind.value
+
+
 def intent_key(base: str, intent: str, generation: int = 0) -> str:
     """The ``Klarna-Idempotency-Key`` of one intent of one request.
 
@@ -135,15 +143,16 @@ class KlarnaGateway:
         refusals: list[_Refused] = []
         while True:
             order = self._read(klarna_id, currency=request.amount.currency)
+            already = order.refunded_for(request.refund_order_id)
             plan = plan_settlement(
                 kind=request.kind,
                 amount=request.amount,
                 view=order.view(),
                 now=request.now,
-                already_refunded=order.refunded_for(request.refund_order_id),
+                already_refunded=already,
             )
             try:
-                refund_id = self._carry_out(plan.steps, request, generation)
+                refund_id = self._carry_out(plan.steps, request, generation, already)
             except _Refused as refusal:
                 refusals.append(refusal)
                 if len(refusals) > self._config.max_reconciles:
@@ -246,7 +255,11 @@ class KlarnaGateway:
         return order
 
     def _carry_out(
-        self, steps: tuple[Step, ...], request: SettlementRequest, generation: int
+        self,
+        steps: tuple[Step, ...],
+        request: SettlementRequest,
+        generation: int,
+        already_refunded: Money,
     ) -> str | None:
         refund_id: str | None = None
         klarna_id = request.payment.reference
@@ -266,7 +279,9 @@ class KlarnaGateway:
             reply = self._client.post(
                 _order_path(klarna_id) + _PATHS[step.kind],
                 what=what,
-                key=intent_key(request.idempotency_key, step.kind.value, generation),
+                key=intent_key(
+                    request.idempotency_key, _intent(step, already_refunded), generation
+                ),
                 body=body,
             )
             if reply.status == 403 and reply.error_code in _STATE_ERRORS:
