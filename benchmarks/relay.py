@@ -77,7 +77,7 @@ def relay_rows(
 ) -> list[Row]:
     # Over 100 messages a round: a relay leases up to 100 per claim, so a smaller backlog
     # goes whole to whichever worker claims first.
-    per_round = sizes.pick(80, 400)
+    per_round = sizes.pick(60, 400)
     rounds = sizes.pick(2, 5)
     total = per_round * rounds * 2
     with open_sales(_provider([])) as sales:

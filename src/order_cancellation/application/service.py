@@ -53,6 +53,7 @@ from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
 CONFLICT_ATTEMPTS = 3  # deciding again after a conflict; each retry sees a newer version
+MAX_STOCK_LEVEL = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
 EffectsMode = Literal["inline", "deferred"]
 
 
@@ -384,9 +385,9 @@ class SalesService:
     def set_stock(self, sku: str, quantity: int) -> None:
         """Set the units on hand of ``sku`` (the merchant's count)."""
         check_identifier(sku, "the SKU")
-        if type(quantity) is not int or quantity < 0:
+        if type(quantity) is not int or not 0 <= quantity <= MAX_STOCK_LEVEL:
             raise InvalidInput(
-                f"a stock level is a whole number of zero or more, got {quantity!r}."
+                f"a stock level is a whole number from 0 to {MAX_STOCK_LEVEL}, got {quantity!r}."
             )
         if self._external_stock is not None:
             self._external_stock.set_level(sku, quantity)

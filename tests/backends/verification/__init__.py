@@ -1,0 +1,1 @@
+"""Verification on every backend: the lifecycle machine, the differential run, bad input."""
