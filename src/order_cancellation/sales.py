@@ -12,6 +12,7 @@ from order_cancellation.adapters.manual import ManualPaymentGateway
 from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.service import EffectsMode, SalesService
+from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.ports.stock import StockLedger
@@ -44,13 +45,12 @@ class Sales(SalesService):
     ) -> Self:
         """A shop held in memory. Pass one ``backend`` to several shops to host them in one
         process; each still sees only its own data. Effects run inline by default."""
-        return cls(
+        return cls._on(
+            backend if backend is not None else MemoryBackend(),
             shop=shop,
-            backend=backend if backend is not None else MemoryBackend(),
-            gateways=gateways or {},
-            default_gateway=ManualPaymentGateway(),
-            clock=clock or SystemClock(),
+            gateways=gateways,
             publisher=publisher,
+            clock=clock,
             stock=stock,
             effects=effects,
             retry_policy=retry_policy,
@@ -76,13 +76,13 @@ class Sales(SalesService):
         shops to share a file; ``backend_options`` go to :class:`SQLiteBackend`."""
         from order_cancellation.adapters.sqlite import SQLiteBackend  # noqa: PLC0415
 
-        return cls(
+        return cls._on(
+            backend if backend is not None else SQLiteBackend(path, **backend_options),
             shop=shop,
-            backend=backend if backend is not None else SQLiteBackend(path, **backend_options),
-            gateways=gateways or {},
-            default_gateway=ManualPaymentGateway(),
-            clock=clock or SystemClock(),
+            gateways=gateways,
             publisher=publisher,
+            clock=clock,
+            stock=None,
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
@@ -107,13 +107,41 @@ class Sales(SalesService):
         machines may share the database; run workers with :meth:`run_worker`."""
         from order_cancellation.adapters.postgres import PostgresBackend  # noqa: PLC0415
 
+        return cls._on(
+            backend if backend is not None else PostgresBackend(dsn, **backend_options),
+            shop=shop,
+            gateways=gateways,
+            publisher=publisher,
+            clock=clock,
+            stock=None,
+            effects=effects,
+            retry_policy=retry_policy,
+            lease=lease,
+        )
+
+    @classmethod
+    def _on(
+        cls,
+        backend: Backend,
+        *,
+        shop: str,
+        gateways: Mapping[str, PaymentGateway] | None,
+        publisher: EventPublisher | None,
+        clock: Clock | None,
+        stock: StockLedger | None,
+        effects: EffectsMode,
+        retry_policy: RetryPolicy | None,
+        lease: timedelta,
+    ) -> Self:
+        # Providers without a gateway of their own are refunded by hand.
         return cls(
             shop=shop,
-            backend=backend if backend is not None else PostgresBackend(dsn, **backend_options),
+            backend=backend,
             gateways=gateways or {},
             default_gateway=ManualPaymentGateway(),
             clock=clock or SystemClock(),
             publisher=publisher,
+            stock=stock,
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
