@@ -12,11 +12,17 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.ports.backend import Backend
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from order_cancellation.adapters.postgres import PostgresBackend
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:54329/postgres"
 BACKEND_NAMES = ("memory", "sqlite", "postgres")
@@ -106,3 +112,40 @@ def _drop_schema(dsn: str, schema: str) -> None:
 @pytest.fixture
 def backend(backend_factory: BackendFactory) -> Backend:
     return backend_factory()
+
+
+# -- PostgreSQL adapter tests ----------------------------------------------------------------
+
+
+@pytest.fixture
+def schema(postgres_dsn: str) -> Iterator[str]:
+    """A fresh schema for one test, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield name
+    _drop_schema(postgres_dsn, name)
+
+
+@pytest.fixture
+def open_backend(postgres_dsn: str, schema: str) -> Iterator[Callable[..., PostgresBackend]]:
+    """Opens backends on the test's schema (each call a new one, as a new process would)."""
+    from order_cancellation.adapters.postgres import PostgresBackend
+
+    opened: list[PostgresBackend] = []
+
+    def open_(**options: object) -> PostgresBackend:
+        backend = PostgresBackend(postgres_dsn, schema=schema, **options)  # type: ignore[arg-type]
+        opened.append(backend)
+        return backend
+
+    yield open_
+    for backend in opened:
+        backend.close()
+
+
+@pytest.fixture
+def raw(postgres_dsn: str, schema: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """A plain connection beside the backend, for holding locks and changing rows by hand."""
+    import psycopg
+
+    with psycopg.connect(postgres_dsn) as connection:
+        yield connection

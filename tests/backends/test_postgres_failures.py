@@ -12,9 +12,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -23,67 +21,12 @@ from psycopg import sql
 from order_cancellation import (
     ConfigurationError,
     LineItem,
-    Money,
-    Sales,
     StorageError,
 )
-from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.postgres import PostgresBackend
 from order_cancellation.adapters.postgres.migrations import LATEST
 from order_cancellation.domain.stock import MovementKey, MovementKind
-
-SHOP = "acme"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-Figure = Callable[[str], None]
-OpenBackend = Callable[..., PostgresBackend]
-
-
-@pytest.fixture
-def schema(postgres_dsn: str) -> Iterator[str]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    yield name
-    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
-
-
-@pytest.fixture
-def open_backend(postgres_dsn: str, schema: str) -> Iterator[OpenBackend]:
-    opened: list[PostgresBackend] = []
-
-    def open_(**options: object) -> PostgresBackend:
-        backend = PostgresBackend(postgres_dsn, schema=schema, **options)  # type: ignore[arg-type]
-        opened.append(backend)
-        return backend
-
-    yield open_
-    for backend in opened:
-        backend.close()
-
-
-@pytest.fixture
-def raw(postgres_dsn: str, schema: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    """A plain connection beside the backend, for holding locks and changing rows by hand."""
-    with psycopg.connect(postgres_dsn) as connection:
-        yield connection
-
-
-def sales_on(backend: PostgresBackend, shop: str = SHOP, **options: object) -> Sales:
-    # The backend given is used as it is; the DSN is not needed again.
-    return Sales.postgres("", shop, backend=backend, clock=ManualClock(T0), **options)  # type: ignore[arg-type]
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, "EUR")
-
-
-def execute(
-    connection: psycopg.Connection[tuple[object, ...]], schema: str, template: str, *params: object
-) -> None:
-    connection.execute(
-        sql.SQL(template).format(schema=sql.Identifier(schema)),
-        params,
-    )
-
+from tests.backends.postgres_support import SHOP, T0, Figure, OpenBackend, eur, execute, sales_on
 
 # -- locks and timeouts --------------------------------------------------------------------------
 

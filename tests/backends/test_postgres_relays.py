@@ -13,9 +13,8 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from multiprocessing.synchronize import Barrier
 from typing import Any
@@ -48,14 +47,6 @@ class CountingPublisher:
     def publish(self, event: DomainEvent) -> None:
         with self._lock:
             self.deliveries[codec.dumps_event(event)] += 1
-
-
-@pytest.fixture
-def schema(postgres_dsn: str) -> Iterator[str]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    yield name
-    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 def seed(dsn: str, schema: str, *, orders: int) -> int:

@@ -6,13 +6,10 @@ Needs a server: ``bash .ci/postgres.sh`` (see tests/backends/conftest.py).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from order_cancellation import (
     LineItem,
@@ -33,14 +30,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EUR = "EUR"
 
 OpenSales = Callable[..., Sales]
-
-
-@pytest.fixture
-def schema(postgres_dsn: str) -> Iterator[str]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    yield name
-    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 @pytest.fixture
