@@ -28,8 +28,6 @@ from order_cancellation.domain.errors import (
 from order_cancellation.domain.events import DomainEvent, ManualRefundCompleted
 from order_cancellation.domain.order import Decision, Order
 from order_cancellation.domain.refunds import (
-    OPEN_PAYMENT_STATUSES,
-    OPEN_STOCK_STATUSES,
     PaymentStatus,
     RefundOrder,
     StockStatus,
@@ -297,7 +295,7 @@ class SalesService:
             refunds = list(uow.refunds.list(order_id=order_id))
         if pending is None:
             return refunds
-        return [refund for refund in refunds if _has_pending_effect(refund) is pending]
+        return [refund for refund in refunds if refund.has_pending_effect is pending]
 
     def manual_refunds_owed(self) -> list[RefundOrder]:
         """Refund orders whose money must be paid back by hand, oldest first."""
@@ -651,10 +649,4 @@ def _reason_code(code: ReasonCode | str | None) -> ReasonCode | None:
         return ReasonCode[code.upper()]
     raise InvalidInput(
         f"{code!r} is not a reason code; use one of {', '.join(ReasonCode.__members__)}."
-    )
-
-
-def _has_pending_effect(refund: RefundOrder) -> bool:
-    return refund.payment_status in OPEN_PAYMENT_STATUSES or (
-        refund.stock_status in OPEN_STOCK_STATUSES
     )

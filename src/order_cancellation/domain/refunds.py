@@ -127,6 +127,11 @@ class RefundOrder:
         return self.payment_status not in OPEN_PAYMENT_STATUSES
 
     @property
+    def has_pending_effect(self) -> bool:
+        """Stock or payment is not settled yet (dead letters included): something is owed."""
+        return not (self.payment_settled and self.stock_settled)
+
+    @property
     def stock_settled(self) -> bool:
         return self.stock_status not in OPEN_STOCK_STATUSES
 
