@@ -5,7 +5,9 @@ Hypothesis profiles (choose with ``HYPOTHESIS_PROFILE``, default ``dev``):
 - ``dev``: Hypothesis's defaults, for everyday runs;
 - ``ci``: derandomized (the same examples on every run), no deadline, no example database,
   and a reproduction blob printed for any failure;
-- ``nightly``: 2000 examples per property, random seeds, the example database kept.
+- ``nightly``: 2000 examples per property, random seeds, the example database kept;
+- ``mutation``: derandomized and 20 examples per property, so that a mutation run (which
+  runs the tests once per mutant) ends in minutes rather than hours.
 
 Tests that measure something report one ``RELIABILITY ...`` line through the ``reliability``
 fixture; the lines are printed together at the end of the run.
@@ -27,6 +29,9 @@ from tests.application.harness import Shop
 settings.register_profile("dev")
 settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
 settings.register_profile("nightly", max_examples=2000, deadline=None)
+settings.register_profile(
+    "mutation", derandomize=True, deadline=None, database=None, max_examples=20
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 _FIGURES = pytest.StashKey[list[str]]()

@@ -620,8 +620,11 @@ class DeferredOrderLifecycle(OrderLifecycle):
 
 def _size() -> tuple[int, int]:
     """Examples and steps per example: CI keeps the suite fast, nightly goes large."""
-    if settings.get_current_profile_name() == "nightly":
+    profile = settings.get_current_profile_name()
+    if profile == "nightly":
         return 2000, 60
+    if profile == "mutation":
+        return 30, 30
     return 100, 35
 
 
