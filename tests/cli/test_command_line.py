@@ -60,7 +60,7 @@ def test_the_demo_writes_a_sqlite_file_that_operator_commands_can_read(
     assert len(listed.document()["refund_orders"]) == 4
 
 
-def test_the_demo_refuses_json(operator: Operator) -> None:
+def test_json_after_demo_is_a_usage_error(operator: Operator) -> None:
     assert operator.run("demo", "--in-memory", "--json").code == 2
 
 

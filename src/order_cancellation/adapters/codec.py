@@ -113,8 +113,6 @@ def decode(cls: type[T], data: Any) -> T:
     """Rebuild a ``cls`` from :func:`encode`'s output, or raise RepositoryCorrupted."""
     try:
         return typing.cast(T, _decode(cls, data))
-    except RepositoryCorrupted:
-        raise
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise RepositoryCorrupted(
             f"a stored {getattr(cls, '__name__', cls)} does not decode ({error}); the record "

@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(as_json=bool(args.json))
     try:
         args.run(args, console)
+        # Flush here: a reader gone before the interpreter's final flush would make that fail.
+        sys.stdout.flush()
     except UsageError as error:
         command: argparse.ArgumentParser = args.parser
         command.print_usage(sys.stderr)

@@ -83,7 +83,7 @@ def _sqlite(
     backend = _opening(
         lambda: SQLiteBackend(path), f"cannot open the SQLite database {str(path)!r}"
     )
-    resources.callback(_close, backend)
+    resources.callback(backend.close)
     return Sales.sqlite(path, shop, backend=backend, gateways=routes, effects=effects)
 
 
@@ -101,7 +101,7 @@ def _postgres(
             "PostgreSQL support is not installed: pip install 'order-cancellation[postgres]'"
         ) from error
     backend = _opening(lambda: PostgresBackend(dsn), "cannot reach the PostgreSQL server")
-    resources.callback(_close, backend)
+    resources.callback(backend.close)
     return Sales.postgres(dsn, shop, backend=backend, gateways=routes, effects=effects)
 
 
@@ -113,9 +113,3 @@ def _opening(step: Callable[[], T], failure: str) -> T:
         if classify(error) is ExitCode.STORAGE or isinstance(error, OSError):
             raise StoreUnavailable(f"{failure}: {one_line(error)}") from error
         raise
-
-
-def _close(backend: object) -> None:
-    close = getattr(backend, "close", None)
-    if callable(close):
-        close()

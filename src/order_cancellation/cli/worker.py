@@ -72,10 +72,13 @@ def _summary(report: RelayReport, waiting: int) -> str:
 
 @contextmanager
 def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; an embedding caller sets ``stop``
-        return
-    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    # Only the main thread may set handlers. In another thread (an application embedding
+    # ``main``) no signal reaches the worker, which then runs until its process ends.
+    previous = (
+        {number: signal.getsignal(number) for number in STOP_SIGNALS}
+        if threading.current_thread() is threading.main_thread()
+        else {}
+    )
 
     def request_stop(number: int, frame: FrameType | None) -> None:
         stop.set()
@@ -83,7 +86,7 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
-    for number in STOP_SIGNALS:
+    for number in previous:
         signal.signal(number, request_stop)
     try:
         yield

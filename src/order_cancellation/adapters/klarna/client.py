@@ -115,9 +115,6 @@ class _KlarnaAuth(httpx.Auth):
         request.headers["Authorization"] = self._credentials.authorization()
         yield request
 
-    def __repr__(self) -> str:
-        return "<Klarna Basic auth>"
-
 
 class KlarnaClient:
     """One HTTP connection pool to Klarna's Order Management API."""

@@ -56,11 +56,12 @@ def describe(dsn: str) -> str:
     """Where ``dsn`` points, without its password, for error messages."""
     try:
         parts = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as error:
+    except psycopg.ProgrammingError:
+        # libpq's message quotes the whole DSN, password included: say neither, chain neither.
         raise ConfigurationError(
-            f"the PostgreSQL DSN is not a valid connection string ({error}); use the form "
-            "postgresql://user@host:port/database."
-        ) from error
+            "the PostgreSQL DSN is not a valid connection string; use the form "
+            "postgresql://user:password@host:port/database (percent-encode special characters)."
+        ) from None
     host = parts.get("host") or parts.get("hostaddr") or "localhost"
     port = parts.get("port") or "5432"
     return f"{parts.get('user') or '(default user)'}@{host}:{port}/{parts.get('dbname') or ''}"
@@ -82,11 +83,6 @@ def translate(error: psycopg.Error, doing: str) -> OrderCancellationError:  # no
         return ConcurrencyConflict(
             f"PostgreSQL aborted the transaction while {doing} because it raced with another "
             f"one ({state}: {error}); nothing was written. Reload and try again."
-        )
-    if isinstance(error, pg_errors.UniqueViolation):
-        return ConcurrencyConflict(
-            f"another transaction stored the same record first while {doing} ({error}); "
-            "reload it and decide again."
         )
     if isinstance(error, pg_errors.LockNotAvailable):
         return StorageError(
@@ -304,5 +300,5 @@ def connect_error(dsn: str, error: psycopg.Error) -> StorageError:
     return StorageError(
         f"cannot connect to PostgreSQL at {describe(dsn)} ({error}). Check that the server "
         "is running and reachable, and the DSN's host, port, database, user and password "
-        "(and pg_hba.conf). For the test server run `bash .ci/postgres.sh`."
+        "(and pg_hba.conf)."
     )

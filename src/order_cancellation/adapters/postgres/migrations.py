@@ -18,6 +18,7 @@ from typing import Final, LiteralString
 
 import attrs
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg import sql
 
 from order_cancellation.adapters.postgres.connection import (
@@ -152,6 +153,7 @@ MIGRATIONS: Final = (
 
 LATEST: Final = MIGRATIONS[-1].version
 _ATTEMPTS: Final = 3
+_RACES: Final = (*RETRYABLE, pg_errors.UniqueViolation)
 _DDL_LOCK_TIMEOUT: Final = "30s"
 
 
@@ -178,9 +180,10 @@ def migrate(dsn: str, schema: str, *, connect_timeout: float) -> int:
                 return _migrate(connection, schema)
             except psycopg.Error as error:
                 connection.rollback()
-                # DDL racing with someone else's (outside our advisory lock) may deadlock;
-                # the whole migration transaction is safe to run again.
-                if isinstance(error, RETRYABLE) and attempt < _ATTEMPTS - 1:
+                # DDL racing with someone else's (outside our advisory lock) may deadlock, or
+                # find the schema created by them in the meantime; the whole migration
+                # transaction is safe to run again, and then sees what they made.
+                if isinstance(error, _RACES) and attempt < _ATTEMPTS - 1:
                     continue
                 raise translate(error, f"migrating schema {schema!r} at {describe(dsn)}") from error
     raise AssertionError("unreachable")  # pragma: no cover
