@@ -14,14 +14,22 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from order_cancellation import LineItem, Money, PaymentRef
+from order_cancellation import LineItem, Money, PaymentRef, Sales
+from order_cancellation.adapters.clock import SystemClock
+from order_cancellation.adapters.manual import ManualPaymentGateway
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     OrderAlreadyCanceled,
     OrderCancellationError,
     StorageError,
 )
-from tests.backends.reliability.support import DurableProvider, StoreSpec, opened, sales_on
+from tests.backends.reliability.support import (
+    DurableProvider,
+    FilePublisher,
+    StoreSpec,
+    opened,
+    sales_on,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -118,6 +126,30 @@ def main(argv: Sequence[str]) -> int:
     else:
         raise SystemExit(f"unknown command {command!r}")
     return 0
+
+
+def crash_cancel_publishing(
+    spec_json: str, provider_path: str, publisher_path: str, shop: str
+) -> None:
+    """K6: as :func:`crash_cancel`, with every event published to a file as it is delivered.
+    Started with ``python -c`` (``main`` keeps to the K1/K2 commands)."""
+    with opened(StoreSpec.from_json(spec_json)) as backend:
+        sales = Sales(
+            shop=shop,
+            backend=backend,
+            gateways={"card": DurableProvider(provider_path)},
+            default_gateway=ManualPaymentGateway(),
+            clock=SystemClock(),
+            publisher=FilePublisher(publisher_path),
+            effects="inline",
+        )
+        sales.set_stock(CRASH_SKU, CRASH_STOCK)
+        sales.place_order(
+            [LineItem(CRASH_SKU, 3, Money.of("9.90", "EUR"))],
+            payment=PaymentRef(provider="card", reference=f"pay-{shop}"),
+            order_id=CRASH_ORDER,
+        )
+        sales.cancel_order(CRASH_ORDER, reason="event loss test")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ import attrs
 from order_cancellation import LineItem, PaymentRef, Sales
 from order_cancellation.adapters.clock import SystemClock
 from order_cancellation.adapters.manual import ManualPaymentGateway
+from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind, SettlementResult
@@ -64,34 +66,15 @@ def seed_orders(
     """``count`` open orders of ``units`` units each, one SKU per order with ``stock`` units
     before the sale, written in one transaction through the ports as place_order writes
     them (placing them one by one would spend the test's time on fsync)."""
-    now = datetime.now(UTC)
-    ids = []
-    with backend.unit_of_work(shop) as uow:
-        for n in range(count):
-            sku = f"SKU-{n}"
-            decision = Order.place(
-                order_id=order_id(n),
-                shop=shop,
-                items=[LineItem(sku, units, Money.of("10.00", "EUR"))],
-                payment=PaymentRef(provider="card", reference=f"pay-{n}"),
-                at=now,
-            )
-            uow.stock.set_level(sku, stock)
-            uow.stock.apply(
-                [
-                    StockMovement(
-                        key=MovementKey(
-                            order_id=decision.order.id, line_id="L1", kind=MovementKind.SALE
-                        ),
-                        sku=sku,
-                        delta=-units,
-                    )
-                ]
-            )
-            uow.orders.add(decision.order)
-            ids.append(decision.order.id)
-        uow.commit()
-    return ids
+    return seed_paid_orders(
+        backend,
+        shop,
+        count,
+        stock=stock,
+        units=units,
+        payment=lambda n: PaymentRef(provider="card", reference=f"pay-{n}"),
+        order_id=order_id,
+    )
 
 
 def sales_on(
@@ -222,3 +205,62 @@ class DurableProvider:
             yield connection
         finally:
             connection.close()
+
+
+def seed_paid_orders(
+    backend: Backend,
+    shop: str,
+    count: int,
+    *,
+    stock: int,
+    units: int,
+    payment: Callable[[int], PaymentRef],
+    order_id: Callable[[int], str] = lambda n: f"ord-{n:05d}",
+) -> list[str]:
+    """As :func:`seed_orders`, with the payment of order ``n`` given by ``payment(n)`` (say,
+    one captured when the order ships)."""
+    now = datetime.now(UTC)
+    ids = []
+    with backend.unit_of_work(shop) as uow:
+        for n in range(count):
+            sku = f"SKU-{n}"
+            decision = Order.place(
+                order_id=order_id(n),
+                shop=shop,
+                items=[LineItem(sku, units, Money.of("10.00", "EUR"))],
+                payment=payment(n),
+                at=now,
+            )
+            uow.stock.set_level(sku, stock)
+            sale = MovementKey(order_id=decision.order.id, line_id="L1", kind=MovementKind.SALE)
+            uow.stock.apply([StockMovement(key=sale, sku=sku, delta=-units)])
+            uow.orders.add(decision.order)
+            ids.append(decision.order.id)
+        uow.commit()
+    return ids
+
+
+class FilePublisher:
+    """An event publisher whose deliveries outlive the process: each published event is
+    appended to a file (one ``<event type> <order id>`` line, flushed to disk) before
+    ``publish`` returns, so a parent can count what a killed child delivered."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+
+    def publish(self, event: DomainEvent) -> None:
+        with open(self.path, "a", encoding="utf-8") as file:
+            file.write(f"{type(event).__name__} {event.order_id}\n")
+            file.flush()
+            os.fsync(file.fileno())
+
+    def delivered(self) -> Counter[tuple[str, str]]:
+        """Deliveries per (event type, order id), repeats counted."""
+        if not os.path.exists(self.path):
+            return Counter()
+        deliveries: Counter[tuple[str, str]] = Counter()
+        with open(self.path, encoding="utf-8") as file:
+            for line in file:
+                kind, order_id = line.split()
+                deliveries[kind, order_id] += 1
+        return deliveries
