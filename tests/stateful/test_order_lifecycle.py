@@ -126,6 +126,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.used_keys: dict[str, tuple[Signature, str]] = {}
         self.refund_versions: dict[str, int] = {}
         self.step_count = 0
+        self.faults_injected = 0
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -500,6 +501,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(["fail", "lose"]), count=st.integers(min_value=1, max_value=3))
     def inject_fault(self, kind: str, count: int) -> None:
         self.step_count += 1
+        self.faults_injected += count
         if kind == "fail":
             self.shop.card.fail_next(count)
         else:
@@ -600,15 +602,20 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def _drain(self) -> None:
         """Move the clock past every retry and run effects until nothing is pending; revive
-        what was dead-lettered (the injected faults run out) and drain again."""
-        for _ in range(10):
+        what was dead-lettered (the injected faults run out) and drain again.
+
+        A revived effect keeps its attempt count, so it gets one attempt per revival: with
+        every fault spent on one effect that is one revival per fault, hence the bound."""
+        revivals = self.faults_injected + 10
+        for _ in range(revivals):
             self.shop.settle_effects()
             failed = self._failed()
             if not failed:
                 return
             for refund in failed:
                 self.shop.sales.retry_effects(refund.id)
-        raise AssertionError(f"effects still failing after 10 revivals: {self._failed()}")
+        self.shop.settle_effects()
+        raise AssertionError(f"effects still failing after {revivals} revivals: {self._failed()}")
 
 
 class DeferredOrderLifecycle(OrderLifecycle):

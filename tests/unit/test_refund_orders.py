@@ -108,3 +108,82 @@ def test_every_change_raises_the_version() -> None:
     ]
 
     assert versions == sorted(set(versions))
+
+
+@pytest.mark.parametrize(
+    ("dead", "status"), [(False, StockStatus.FAILED_RETRYING), (True, StockStatus.DEAD_LETTERED)]
+)
+def test_a_restock_failure_is_recorded_with_its_error(dead: bool, status: StockStatus) -> None:
+    failed = refund_order().stock_failed("ledger unavailable", dead=dead)
+
+    assert failed.stock_status is status
+    assert failed.last_error == "ledger unavailable"
+    assert not failed.stock_settled
+    assert failed.has_pending_effect
+
+
+def test_a_restock_that_succeeds_after_a_failure_clears_the_error() -> None:
+    restored = refund_order().stock_failed("ledger unavailable", dead=False).stock_restored()
+
+    assert restored.stock_status is StockStatus.DONE
+    assert restored.last_error is None
+    assert restored.stock_settled
+
+
+def test_a_dead_lettered_restock_asked_to_retry_is_pending_again() -> None:
+    dead = refund_order().stock_failed("ledger unavailable", dead=True)
+
+    retried = dead.stock_retry_requested()
+
+    assert retried.stock_status is StockStatus.PENDING
+    assert retried.version == dead.version + 1
+
+
+def test_marking_a_manual_refund_done_that_is_not_owed_says_what_to_look_at() -> None:
+    refunded = refund_order().settled(
+        SettlementResult(
+            status=PaymentStatus.REFUNDED, refunded=eur("45.00"), released=eur("0"), manual=eur("0")
+        )
+    )
+
+    with pytest.raises(ManualRefundNotOwed) as refused:
+        refunded.manual_refund_done("paid twice?")
+
+    message = str(refused.value)
+    assert message.startswith("refund order 'r-1' has no manual refund outstanding")
+    assert "(payment status refunded)" in message
+    assert message.endswith("list manual_refunds_owed() to see what is owed.")
+
+
+def test_a_new_refund_order_records_what_it_was_created_for_and_owes_nothing_back_yet() -> None:
+    refund = refund_order(restock=False)
+
+    assert (refund.id, refund.shop, refund.order_id) == ("r-1", "acme", "o-1")
+    assert (refund.kind, refund.created_at, refund.restock) == (RefundKind.CANCELLATION, AT, False)
+    assert (refund.refunded, refund.released, refund.manual_amount) == (eur("0"),) * 3
+    assert (refund.payment_attempts, refund.last_error, refund.version) == (0, None, 1)
+
+
+def test_settling_records_what_the_provider_did_and_clears_the_last_error() -> None:
+    failed = refund_order().payment_failed("timeout", dead=False)
+    result = SettlementResult(
+        status=PaymentStatus.REFUNDED_AND_RELEASED,
+        refunded=eur("30.00"),
+        released=eur("15.00"),
+        manual=eur("0"),
+        provider_reference="refund-77",
+        detail="refunded the capture, released the rest",
+    )
+
+    settled = failed.settled(result)
+
+    assert settled.payment_status is PaymentStatus.REFUNDED_AND_RELEASED
+    assert (settled.refunded, settled.released, settled.manual_amount) == (
+        eur("30.00"),
+        eur("15.00"),
+        eur("0"),
+    )
+    assert settled.provider_reference == "refund-77"
+    assert settled.payment_detail == "refunded the capture, released the rest"
+    assert (settled.payment_attempts, settled.last_error) == (2, None)
+    assert settled.payment_settled

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
 
 from order_cancellation import Money, PaymentStatus, RefundKind
 from order_cancellation.domain.payment import (
@@ -146,3 +150,130 @@ def test_a_return_never_refunds_more_than_is_refundable() -> None:
     assert steps(plan) == [(StepKind.REFUND, eur("10.00"))]
     assert plan.result.status is PaymentStatus.MANUAL_REFUND_REQUIRED
     assert plan.result.manual == eur("15.00")
+
+
+def test_an_authorization_is_expired_from_the_moment_it_expires() -> None:
+    live = view(A, expires_in=timedelta(seconds=1))
+    at_expiry = view(A, expires_in=timedelta(0))
+
+    assert not live.expired(NOW)
+    assert at_expiry.expired(NOW)
+    assert cancellation(at_expiry).result.status is PaymentStatus.AUTHORIZATION_LAPSED
+
+
+def test_an_authorization_the_provider_calls_expired_is_expired_whatever_its_date() -> None:
+    assert view(N, expires_in=timedelta(days=20)).expired(NOW)
+    assert not view(A, expires_in=timedelta(days=20)).expired(NOW)
+
+
+def test_an_authorization_without_an_expiry_date_never_expires_by_time() -> None:
+    payment = attrs.evolve(view(A), expires_at=None)
+
+    assert not payment.expired(NOW + timedelta(days=10_000))
+
+
+def test_a_cancel_the_provider_reports_records_what_the_provider_says_it_released() -> None:
+    # 5.00 of the authorization had been given up before; the provider knows, we trust it.
+    plan = cancellation(view(X, authorized="45.00", released="40.00"))
+
+    assert steps(plan) == []
+    assert plan.result.status is PaymentStatus.VOIDED
+    assert plan.result.released == eur("40.00")
+
+
+def test_a_cancel_the_provider_cannot_detail_records_the_uncaptured_rest_as_released() -> None:
+    # Captured 10.00 was refunded, then the authorization canceled; no "released" figure.
+    plan = cancellation(view(X, captured="10.00", refunded="10.00"))
+
+    assert steps(plan) == []
+    assert plan.result.status is PaymentStatus.VOIDED
+    assert plan.result.released == eur("35.00")
+    assert plan.result.refunded.is_zero()
+
+
+def test_a_release_of_a_single_minor_unit_is_still_made() -> None:
+    plan = cancellation(view(P, captured="44.99"))
+
+    assert steps(plan) == [
+        (StepKind.REFUND, eur("44.99")),
+        (StepKind.RELEASE_REMAINING, eur("0.01")),
+    ]
+    assert plan.result.status is PaymentStatus.REFUNDED_AND_RELEASED
+
+
+def test_a_single_minor_unit_released_before_is_recorded_as_released() -> None:
+    plan = cancellation(
+        view(C, authorized="44.99", captured="44.99", refunded="44.99", released="0.01"),
+        already_refunded="44.99",
+    )
+
+    assert plan.result.status is PaymentStatus.REFUNDED_AND_RELEASED
+    assert plan.result.released == eur("0.01")
+
+
+def test_a_retry_after_the_release_went_through_still_refunds_the_capture() -> None:
+    # The remainder was released but the refund of the capture never happened.
+    plan = cancellation(view(C, authorized="30.00", captured="30.00", released="15.00"))
+
+    assert steps(plan) == [(StepKind.REFUND, eur("30.00"))]
+    assert plan.result.status is PaymentStatus.REFUNDED_AND_RELEASED
+    assert (plan.result.refunded, plan.result.released) == (eur("30.00"), eur("15.00"))
+
+
+def test_an_uncaptured_return_from_a_canceled_authorization_has_lapsed() -> None:
+    plan = a_return("12.50", view(X, captured="0"))
+
+    assert steps(plan) == []
+    assert plan.result.status is PaymentStatus.AUTHORIZATION_LAPSED
+    assert plan.result.manual.is_zero()
+
+
+def test_an_uncaptured_return_from_an_expired_authorization_has_lapsed() -> None:
+    plan = a_return("12.50", view(P, captured="10.00", expires_in=-timedelta(seconds=1)))
+
+    assert steps(plan) == [(StepKind.REFUND, eur("10.00"))]
+    assert plan.result.status is PaymentStatus.AUTHORIZATION_LAPSED
+    assert (plan.result.refunded, plan.result.manual) == (eur("10.00"), Money.zero("EUR"))
+
+
+@pytest.mark.parametrize(
+    ("captured", "refunded", "refund"),
+    [("0", "0", None), ("10.00", "10.00", None), ("0.01", "0", "0.01"), ("30.00", "0", "12.50")],
+)
+def test_a_return_refunds_what_it_can_of_the_capture_and_owes_the_rest_by_hand(
+    captured: str, refunded: str, refund: str | None
+) -> None:
+    plan = a_return("12.50", view(P, captured=captured, refunded=refunded))
+
+    refunds = [(StepKind.REFUND, eur(refund))] if refund is not None else []
+    assert steps(plan) == refunds
+    assert plan.result.refunded + plan.result.manual == eur("12.50")
+
+
+@pytest.mark.parametrize(
+    ("plan", "detail"),
+    [
+        (lambda: cancellation(view(A)), None),
+        (lambda: cancellation(view(P, captured="30.00")), None),
+        (lambda: cancellation(view(C, captured="45.00")), None),
+        (lambda: cancellation(view(X, released="45.00")), "authorization already canceled"),
+        (
+            lambda: cancellation(view(A, expires_in=-timedelta(seconds=1))),
+            "the authorization expired; nothing was left to release",
+        ),
+        (lambda: a_return("12.50", view(C, captured="45.00")), None),
+        (
+            lambda: a_return("12.50", view(X)),
+            "the uncaptured part of the authorization lapsed",
+        ),
+        (
+            lambda: a_return("25.00", view(P, captured="30.00", refunded="20.00")),
+            "15.00 EUR was not captured and cannot be refunded by the provider; "
+            "reduce the authorization or refund it by hand",
+        ),
+    ],
+)
+def test_a_plan_explains_any_outcome_other_than_the_usual_one_in_its_detail(
+    plan: Callable[[], SettlementPlan], detail: str | None
+) -> None:
+    assert plan().result.detail == detail

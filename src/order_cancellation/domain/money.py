@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final, Self
 
 import attrs
@@ -167,15 +167,19 @@ _TWO_DECIMAL_CURRENCIES: Final[frozenset[str]] = frozenset(
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
+_EXPONENTS: Final[dict[str, int]] = dict.fromkeys(_TWO_DECIMAL_CURRENCIES, 2) | (
+    _EXPONENT_EXCEPTIONS
+)
+
+
 def currency_exponent(currency: str) -> int:
     """How many decimal places the currency's minor unit has (EUR 2, JPY 0, KWD 3)."""
-    if currency in _EXPONENT_EXCEPTIONS:
-        return _EXPONENT_EXCEPTIONS[currency]
-    if currency in _TWO_DECIMAL_CURRENCIES:
-        return 2
-    raise InvalidMoney(
-        f"{currency!r} is not an ISO 4217 currency code; use an upper-case code such as 'EUR'."
-    )
+    try:
+        return _EXPONENTS[currency]
+    except (KeyError, TypeError):  # TypeError: a value that is not even hashable (a list)
+        raise InvalidMoney(
+            f"{currency!r} is not an ISO 4217 currency code; use an upper-case code such as 'EUR'."
+        ) from None
 
 
 def _check_currency(_instance: object, _attribute: object, currency: str) -> None:
@@ -278,7 +282,7 @@ class Money:
 
 
 _set = object.__setattr__
-_KNOWN_CURRENCIES: Final = frozenset(_EXPONENT_EXCEPTIONS) | _TWO_DECIMAL_CURRENCIES
+_KNOWN_CURRENCIES: Final = frozenset(_EXPONENTS)
 
 
 def stored_money(minor: object, currency: object) -> Money:
@@ -321,10 +325,7 @@ def _parse_decimal(amount: str | int | Decimal) -> Decimal:
         text = amount.strip()
         if not _DECIMAL_TEXT.fullmatch(text):
             raise InvalidMoney(f"{amount!r} is not a decimal amount; write it like '12.50'.")
-        try:
-            return Decimal(text)
-        except InvalidOperation as error:  # pragma: no cover - the pattern already guards
-            raise InvalidMoney(f"{amount!r} is not a decimal amount.") from error
+        return Decimal(text)  # the pattern admits only text that Decimal parses
     value = Decimal(amount)
     if not value.is_finite():
         raise InvalidMoney(f"{amount!r} is not a finite amount.")

@@ -140,8 +140,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
 def _plan_return(
     still_owed: Money, done: Money, view: PaymentView, now: datetime, zero: Money
 ) -> SettlementPlan:
-    refund = min(still_owed, view.refundable) if view.refundable.minor > 0 else zero
-    refund = max(refund, zero)
+    refund = max(min(still_owed, view.refundable), zero)
     steps = (Step(kind=StepKind.REFUND, amount=refund),) if refund.minor else ()
     shortfall = still_owed - refund
     refund = done + refund
