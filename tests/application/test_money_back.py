@@ -5,27 +5,36 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from order_cancellation import (
     EffectNotRetryable,
     LineItem,
     ManualRefundNotOwed,
+    Money,
+    Order,
     OrderState,
     PaymentRef,
     PaymentStatus,
+    RelayReport,
     RetryPolicy,
 )
-from order_cancellation.adapters.memory import Operation
+from order_cancellation.adapters.memory import InMemoryPaymentProvider, Operation
+from order_cancellation.application.effects import settlement_key
 from order_cancellation.domain.events import (
     AuthorizationLapsed,
     EffectFailed,
     ManualRefundCompleted,
     ManualRefundRequired,
+    OrderFulfilled,
     PaymentCaptured,
     PaymentRefunded,
     PaymentVoided,
 )
+from order_cancellation.domain.refunds import RefundKind, SettlementResult
+from order_cancellation.ports.payments import CaptureRequest, SettlementRequest
+from order_cancellation.ports.persistence import OutboxMessage
 from tests.application.harness import Shop, eur
 
 AUTHORIZATION_TTL = timedelta(days=28)
@@ -137,7 +146,59 @@ def test_an_order_paid_by_nothing_needs_no_refund(shop: Shop) -> None:
     refund = shop.sales.cancel_order(shop.place(paid_by="nothing").id)
 
     assert refund.payment_status is PaymentStatus.NOT_REQUIRED
+    assert refund.payment_detail == "nothing was paid"
+    assert (refund.refunded, refund.released, refund.manual_amount) == (eur("0"),) * 3
     assert shop.sales.manual_refunds_owed() == []
+
+
+def test_returning_a_free_item_has_nothing_to_give_back(shop: Shop) -> None:
+    order = shop.place([LineItem("MUG", 1, eur("12.50")), LineItem("CAP", 1, eur("0.00"))])
+    shop.sales.fulfill(order.id)
+
+    refund = shop.sales.create_return(order.id, {"CAP": 1})
+
+    assert refund.payment_status is PaymentStatus.NOT_REQUIRED
+    assert refund.payment_detail == "nothing to give back"
+    assert (refund.refunded, refund.released, refund.manual_amount) == (eur("0"),) * 3
+    assert shop.card.operations == []
+
+
+def test_each_settlement_is_announced_with_what_went_back(shop: Shop) -> None:
+    order = shop.place()
+
+    refund = shop.sales.cancel_order(order.id)
+
+    assert shop.publisher.of_type(PaymentVoided) == [
+        PaymentVoided(
+            shop="acme",
+            order_id=order.id,
+            occurred_at=shop.clock.now(),
+            refund_order_id=refund.id,
+            status=PaymentStatus.VOIDED,
+            refunded=eur("0"),
+            released=order.total,
+        )
+    ]
+
+
+def test_a_manual_refund_owed_is_announced_with_the_service_and_what_to_do(shop: Shop) -> None:
+    order = shop.place(paid_by="invoice")
+
+    refund = shop.sales.cancel_order(order.id)
+
+    assert refund.payment_detail is not None
+    assert "refund 45.00 EUR" in refund.payment_detail
+    assert shop.publisher.of_type(ManualRefundRequired) == [
+        ManualRefundRequired(
+            shop="acme",
+            order_id=order.id,
+            occurred_at=shop.clock.now(),
+            refund_order_id=refund.id,
+            amount=order.total,
+            provider="invoice",
+            detail=refund.payment_detail,
+        )
+    ]
 
 
 # -- automatic capture ---------------------------------------------------------------------------
@@ -283,3 +344,143 @@ def test_a_return_retried_after_a_late_capture_refunds_the_rest(shop: Shop) -> N
     view = shop.card.view(order.payment.reference, now=shop.clock.now())
     assert settled.payment_status is PaymentStatus.REFUNDED
     assert settled.refunded == view.refunded == view.captured == order.total
+
+
+class WatchedCard(InMemoryPaymentProvider):
+    """The card provider, keeping every capture and settlement request it receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.captures: list[CaptureRequest] = []
+        self.settlements: list[SettlementRequest] = []
+
+    def settle(self, request: SettlementRequest) -> SettlementResult:
+        self.settlements.append(request)
+        return super().settle(request)
+
+    def capture(self, request: CaptureRequest) -> Money:
+        self.captures.append(request)
+        return super().capture(request)
+
+
+def test_auto_capture_asks_for_the_shipped_lines_with_one_key_however_often_retried() -> None:
+    card = WatchedCard()
+    shop = Shop.open(card=card)
+    order = shop.place(auto_capture=True)
+    card.fail_next(1)
+
+    shop.sales.fulfill(order.id, {"MUG": 1})
+    shop.settle_effects()
+
+    (fulfilled,) = shop.publisher.of_type(OrderFulfilled)
+    assert isinstance(fulfilled, OrderFulfilled)
+    first, retry = card.captures
+    assert first == attrs.evolve(retry, now=first.now)
+    assert (first.shop, first.order_id, first.payment) == ("acme", order.id, order.payment)
+    assert (first.amount, first.lines) == (eur("12.50"), fulfilled.lines)
+    assert retry.now > first.now
+    assert shop.card.count(Operation.CAPTURE) == 1
+
+
+def test_a_capture_is_announced_with_the_amount_and_the_payment(shop: Shop) -> None:
+    order = shop.place(auto_capture=True)
+    assert order.payment is not None
+
+    shop.sales.fulfill(order.id, {"TEE": 1})
+
+    assert shop.publisher.of_type(PaymentCaptured) == [
+        PaymentCaptured(
+            shop="acme",
+            order_id=order.id,
+            occurred_at=shop.clock.now(),
+            amount=eur("20.00"),
+            provider="card",
+            reference=order.payment.reference,
+        )
+    ]
+
+
+def test_auto_capture_by_a_service_without_a_gateway_takes_and_announces_nothing(
+    shop: Shop,
+) -> None:
+    order = shop.sales.place_order(
+        [LineItem("MUG", 1, eur("12.50"))],
+        payment=PaymentRef(provider="invoice", reference="inv-1", auto_capture=True),
+    )
+
+    shop.sales.fulfill(order.id)
+
+    assert shop.publisher.of_type(PaymentCaptured) == []
+    assert shop.sales.pending_effects() == 0
+
+
+def _leftover_capture(shop: Shop, order: Order) -> None:
+    """A capture message for ``order`` found in the outbox, whatever wrote it."""
+    now = shop.clock.now()
+    fulfilled = OrderFulfilled(
+        shop=shop.name,
+        order_id=order.id,
+        occurred_at=now,
+        lines=(),
+        amount=eur("12.50"),
+        completely=False,
+        capture=True,
+    )
+    with shop.backend.unit_of_work(shop.name) as uow:
+        uow.outbox.add(
+            [
+                OutboxMessage(
+                    id="msg-leftover-capture",
+                    handler="capture_payment",
+                    event=fulfilled,
+                    created_at=now,
+                    available_at=now,
+                )
+            ]
+        )
+        uow.commit()
+
+
+def test_a_capture_found_for_a_canceled_order_takes_no_money(shop: Shop) -> None:
+    order = shop.place(auto_capture=True)
+    shop.sales.cancel_order(order.id)
+    _leftover_capture(shop, order)
+
+    assert shop.sales.process_pending() == RelayReport(delivered=1)
+
+    assert shop.card.count(Operation.CAPTURE) == 0
+    assert shop.sales.pending_effects() == 0
+
+
+def test_a_capture_found_for_an_order_paid_by_nothing_takes_no_money(shop: Shop) -> None:
+    order = shop.place(paid_by="nothing")
+    _leftover_capture(shop, order)
+
+    assert shop.sales.process_pending() == RelayReport(delivered=1)
+
+    assert shop.card.operations == []
+    assert shop.sales.pending_effects() == 0
+
+
+def test_a_settlement_request_names_the_refund_order_and_keeps_its_key_across_retries() -> None:
+    card = WatchedCard()
+    shop = Shop.open(card=card)
+    order = shop.place()
+    card.fail_next(1)
+    started = shop.clock.now()
+
+    refund = shop.sales.cancel_order(order.id)
+    shop.settle_effects()
+
+    first, retry = card.settlements
+    assert (first.shop, first.order_id, first.refund_order_id) == ("acme", order.id, refund.id)
+    assert (first.kind, first.amount, first.lines) == (
+        RefundKind.CANCELLATION,
+        order.total,
+        refund.lines,
+    )
+    assert first.payment == order.payment
+    assert first.idempotency_key == retry.idempotency_key == settlement_key("acme", refund.id)
+    assert (first.attempt, retry.attempt) == (1, 2)
+    assert first.first_attempt_at == retry.first_attempt_at == first.now == started
+    assert retry.now > started

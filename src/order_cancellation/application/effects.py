@@ -7,10 +7,11 @@ order's effect status is updated in the same transaction that marks the message 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.ids import uuid5_text
@@ -54,6 +55,7 @@ from order_cancellation.ports.stock import StockLedger
 
 KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
 CAS_ATTEMPTS: Final = 5
+_T = TypeVar("_T")
 
 
 def settlement_key(shop: str, refund_order_id: str) -> str:
@@ -106,51 +108,50 @@ class Effects:
         the refund order so the merchant sees what is still owed."""
         now = self._clock.now()
         text = f"{type(error).__name__}: {error}"[:500]
-        for attempt in range(CAS_ATTEMPTS):
-            try:
-                with self._uow() as uow:
-                    current = uow.outbox.get(message.id)
-                    if current.status is not MessageStatus.PENDING:
-                        # Another relay took the lease over and finished (or gave up) first.
-                        return current
-                    failed = uow.outbox.attempt_failed(
-                        message.id, error=text, now=now, retry_at=retry_at
-                    )
-                    dead = retry_at is None
-                    refund = self._refund_to_flag(uow, message)
-                    if refund is not None:
-                        if message.handler == RESTOCK:
-                            refund = refund.stock_failed(text, dead=dead)
-                        else:
-                            refund = refund.payment_failed(text, dead=dead)
-                        uow.refunds.update(refund)
-                        self._record(
-                            uow,
-                            EffectFailed(
-                                shop=self._shop,
-                                order_id=refund.order_id,
-                                occurred_at=now,
-                                refund_order_id=refund.id,
-                                effect=message.handler,
-                                attempt=failed.attempts,
-                                error=text,
-                                dead_lettered=dead,
-                            ),
-                        )
-                    uow.commit()
-                    return failed
-            except ConcurrencyConflict:
-                if attempt == CAS_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return _retrying_conflicts(
+            lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
+        )
+
+    def _record_failure(
+        self, message: OutboxMessage, text: str, *, now: datetime, retry_at: datetime | None
+    ) -> OutboxMessage:
+        with self._uow() as uow:
+            current = uow.outbox.get(message.id)
+            if current.status is not MessageStatus.PENDING:
+                # Another relay took the lease over and finished (or gave up) first.
+                return current
+            failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=retry_at)
+            dead = retry_at is None
+            refund = self._refund_to_flag(uow, message)
+            if refund is not None:
+                if message.handler == RESTOCK:
+                    refund = refund.stock_failed(text, dead=dead)
+                else:
+                    refund = refund.payment_failed(text, dead=dead)
+                uow.refunds.update(refund)
+                self._record(
+                    uow,
+                    EffectFailed(
+                        shop=self._shop,
+                        order_id=refund.order_id,
+                        occurred_at=now,
+                        refund_order_id=refund.id,
+                        effect=message.handler,
+                        attempt=failed.attempts,
+                        error=text,
+                        dead_lettered=dead,
+                    ),
+                )
+            uow.commit()
+            return failed
 
     def _refund_to_flag(self, uow: UnitOfWork, message: OutboxMessage) -> RefundOrder | None:
-        """The refund order whose effect failed, if that effect is still open on it."""
+        """The refund order whose effect failed. The effect is still open on it: an effect is
+        settled on the refund order in the transaction that marks its message done, and a
+        message that is done is never flagged (see :meth:`_record_failure`)."""
         if message.refund_order_id is None or message.handler not in (RESTOCK, SETTLE_PAYMENT):
             return None
-        refund = uow.refunds.get(message.refund_order_id)
-        settled = refund.stock_settled if message.handler == RESTOCK else refund.payment_settled
-        return None if settled else refund
+        return uow.refunds.get(message.refund_order_id)
 
     # -- handlers ----------------------------------------------------------------------------
 
@@ -308,18 +309,25 @@ class Effects:
         change: Callable[[UnitOfWork, RefundOrder], RefundOrder | None],
     ) -> None:
         """Apply ``change`` and mark the message done in one transaction, retrying on conflict."""
-        for attempt in range(CAS_ATTEMPTS):
-            try:
-                with self._uow() as uow:
-                    updated = change(uow, uow.refunds.get(refund_order_id))
-                    if updated is not None:
-                        uow.refunds.update(updated)
-                    uow.outbox.complete(message.id)
-                    uow.commit()
-                    return
-            except ConcurrencyConflict:
-                if attempt == CAS_ATTEMPTS - 1:
-                    raise
+
+        def transaction() -> None:
+            with self._uow() as uow:
+                updated = change(uow, uow.refunds.get(refund_order_id))
+                if updated is not None:
+                    uow.refunds.update(updated)
+                uow.outbox.complete(message.id)
+                uow.commit()
+
+        _retrying_conflicts(transaction)
+
+
+def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:
+    """Run ``transaction`` again while another writer got in first, CAS_ATTEMPTS times at most;
+    the last conflict is raised."""
+    for _ in range(CAS_ATTEMPTS - 1):
+        with contextlib.suppress(ConcurrencyConflict):
+            return transaction()
+    return transaction()
 
 
 def _settlement_events(
@@ -327,6 +335,9 @@ def _settlement_events(
 ) -> list[DomainEvent]:
     now = clock.now()
     if result.status is PaymentStatus.MANUAL_REFUND_REQUIRED:
+        # Only a payment made through a service is owed back by hand (nothing paid: see
+        # Effects._settlement).
+        assert payment is not None
         return [
             ManualRefundRequired(
                 shop=refund.shop,
@@ -334,7 +345,7 @@ def _settlement_events(
                 occurred_at=now,
                 refund_order_id=refund.id,
                 amount=result.manual,
-                provider=payment.provider if payment else None,
+                provider=payment.provider,
                 detail=result.detail,
             )
         ]

@@ -101,7 +101,7 @@ class Relay:
                 break
         return report
 
-    def run_forever(self, stop: threading.Event, *, poll_interval: float = 1.0) -> RelayReport:
+    def run_forever(self, stop: threading.Event, *, poll_interval: float) -> RelayReport:
         """Deliver until ``stop`` is set; sleeps ``poll_interval`` seconds when idle."""
         report = RelayReport()
         outage = 0

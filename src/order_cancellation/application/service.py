@@ -201,12 +201,8 @@ class SalesService:
         code = _reason_code(reason_code)
         _check_flag(restock, "restock")
         check_reason(reason)
-        fingerprint = (
-            _fingerprint(
-                "cancel_order", order_id, status, reason, code and code.name, restock, actor
-            )
-            if idempotency_key is not None
-            else ""
+        fingerprint = _fingerprint(
+            "cancel_order", order_id, status, reason, code and code.name, restock, actor
         )
 
         def command(uow: UnitOfWork) -> str:
@@ -549,7 +545,19 @@ class SalesService:
         *,
         decide_again: bool = False,
     ) -> str:
-        """Run ``command`` in one transaction, or replay the result recorded under ``key``.
+        result, _ = self._command_or_replay(command, key, fingerprint, decide_again=decide_again)
+        return result
+
+    def _command_or_replay(
+        self,
+        command: Callable[[UnitOfWork], str],
+        key: str | None,
+        fingerprint: str,
+        *,
+        decide_again: bool = False,
+    ) -> tuple[str, bool]:
+        """Run ``command`` in one transaction, or replay the result recorded under ``key``;
+        say which (True: replayed, the command itself committed nothing).
 
         ``decide_again``: the caller named no version, so a conflict (another transaction
         changed the order between our read and our write) is met by deciding again on the
@@ -561,7 +569,7 @@ class SalesService:
             with self._uow() as uow:
                 replay = self._replayed(uow, key, fingerprint)
                 if replay is not None:
-                    return replay
+                    return replay, True
                 try:
                     result = command(uow)
                     crashpoints.reached(crashpoints.BEFORE_COMMIT)
@@ -570,17 +578,14 @@ class SalesService:
                     if key is None and attempt == attempts:
                         raise
                 else:
-                    return result
-            if key is not None:
-                # Another caller may have committed the same key between our read and our
-                # commit.
-                with self._uow() as uow:
-                    replay = self._replayed(uow, key, fingerprint)
-                if replay is not None:
-                    return replay
-                if attempt == attempts:
-                    raise ConcurrencyConflict("the order changed while the command ran; try again.")
-        raise AssertionError("unreachable")  # pragma: no cover
+                    return result, False
+        # Only a keyed command gets here. Another caller may have committed the same key
+        # between our read and our commit.
+        with self._uow() as uow:
+            replay = self._replayed(uow, key, fingerprint)
+        if replay is not None:
+            return replay, True
+        raise ConcurrencyConflict("the order changed while the command ran; try again.")
 
     def _sale_reference(self) -> str:
         # An external ledger is outside our transaction: a failed placement is compensated
@@ -601,24 +606,33 @@ class SalesService:
             return replay
         self._external_stock.apply(sale)
         try:
-            return self._command(command, key, fingerprint)
+            placed, replayed = self._command_or_replay(command, key, fingerprint)
         except BaseException:
-            self._external_stock.apply(
-                [
-                    StockMovement(
-                        key=MovementKey(
-                            order_id=movement.key.order_id,
-                            line_id=movement.key.line_id,
-                            kind=MovementKind.SALE_REVERSED,
-                            reference=movement.key.reference,
-                        ),
-                        sku=movement.sku,
-                        delta=-movement.delta,
-                    )
-                    for movement in sale
-                ]
-            )
+            self._reverse_sale(sale)
             raise
+        if replayed:
+            # Another request with the same key placed the order after our check: the units
+            # this request took belong to no order.
+            self._reverse_sale(sale)
+        return placed
+
+    def _reverse_sale(self, sale: list[StockMovement]) -> None:
+        assert self._external_stock is not None
+        self._external_stock.apply(
+            [
+                StockMovement(
+                    key=MovementKey(
+                        order_id=movement.key.order_id,
+                        line_id=movement.key.line_id,
+                        kind=MovementKind.SALE_REVERSED,
+                        reference=movement.key.reference,
+                    ),
+                    sku=movement.sku,
+                    delta=-movement.delta,
+                )
+                for movement in sale
+            ]
+        )
 
 
 def _new_id(prefix: str) -> str:
@@ -626,7 +640,7 @@ def _new_id(prefix: str) -> str:
 
 
 def _fingerprint(*parts: object) -> str:
-    return json.dumps(parts, default=str, sort_keys=True)
+    return json.dumps(parts, default=str)
 
 
 def _quantities_text(quantities: Mapping[str, int] | None) -> object:
