@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Self
 
 import pytest
 
@@ -22,15 +20,11 @@ from order_cancellation.adapters.memory import (
 )
 from order_cancellation.domain.events import EffectFailed
 from order_cancellation.ports.persistence import (
-    IdempotencyStore,
-    OrderRepository,
-    Outbox,
-    StatusLabelRepository,
     UnitOfWork,
 )
-from order_cancellation.ports.stock import StockLedger
 from tests.application.harness import CARD, DEFAULT_STOCK, RETRY_POLICY, Shop
 from tests.application.test_effects_restock import PlatformLedger
+from tests.wrapped_store import DelegatingUnitOfWork
 
 LEASE = timedelta(seconds=60)
 RIVALS_ERROR = "PaymentTemporarilyUnavailable: recorded by another relay"
@@ -85,52 +79,14 @@ class _RacingRefunds:
         return self._uow.refunds.created_between(start, end)
 
 
-class _RacingUnitOfWork:
+class _RacingUnitOfWork(DelegatingUnitOfWork):
     def __init__(self, store: RacingStore, shop: str) -> None:
-        self._inner = store.inner.unit_of_work(shop)
-        self._refunds = _RacingRefunds(store, shop, self._inner)
-
-    @property
-    def orders(self) -> OrderRepository:
-        return self._inner.orders
+        super().__init__(store.inner.unit_of_work(shop))
+        self._refunds = _RacingRefunds(store, shop, self.inner)
 
     @property
     def refunds(self) -> _RacingRefunds:
         return self._refunds
-
-    @property
-    def labels(self) -> StatusLabelRepository:
-        return self._inner.labels
-
-    @property
-    def idempotency(self) -> IdempotencyStore:
-        return self._inner.idempotency
-
-    @property
-    def outbox(self) -> Outbox:
-        return self._inner.outbox
-
-    @property
-    def stock(self) -> StockLedger:
-        return self._inner.stock
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
-
-    def commit(self) -> None:
-        self._inner.commit()
-
-    def rollback(self) -> None:
-        self._inner.rollback()
 
 
 def racing_shop(ledger: PlatformLedger | None = None) -> tuple[Shop, RacingStore]:

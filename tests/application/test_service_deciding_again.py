@@ -13,8 +13,7 @@ rival (a second ``Sales`` of the same shop) runs a whole command and commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 import pytest
 
@@ -42,6 +41,7 @@ from order_cancellation.ports.persistence import (
 )
 from tests.application.harness import eur, mug_and_tee
 from tests.application.test_service_external_stock import PlatformLedger
+from tests.wrapped_store import DelegatingUnitOfWork
 
 Rival = Callable[[], object]
 INVOICE = PaymentRef(provider="invoice", reference="inv-1")
@@ -79,36 +79,22 @@ class RacingBackend:
             rival()
 
 
-class _RacingUnitOfWork:
+class _RacingUnitOfWork(DelegatingUnitOfWork):
     def __init__(self, inner: MemoryUnitOfWork, backend: RacingBackend) -> None:
-        self._inner, self._backend = inner, backend
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
+        super().__init__(inner)
+        self._backend = backend
 
     @property
     def orders(self) -> OrderRepository:
-        return cast(OrderRepository, _Racing(self._inner.orders, self._backend))
+        return cast(OrderRepository, _Racing(self.inner.orders, self._backend))
 
     @property
     def refunds(self) -> RefundOrderRepository:
-        return cast(RefundOrderRepository, _Racing(self._inner.refunds, self._backend))
+        return cast(RefundOrderRepository, _Racing(self.inner.refunds, self._backend))
 
     @property
     def idempotency(self) -> IdempotencyStore:
-        return cast(IdempotencyStore, _RacingKeys(self._inner.idempotency, self._backend))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+        return cast(IdempotencyStore, _RacingKeys(self.inner.idempotency, self._backend))
 
 
 class _Racing:

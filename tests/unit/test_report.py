@@ -15,9 +15,9 @@ TUESDAY = MONDAY + timedelta(days=1)
 WEDNESDAY = TUESDAY + timedelta(days=1)
 
 
-def placed(at: datetime, price: Money, order_id: str = "o-1") -> Order:
+def placed(at: datetime, price: Money, order_id: str = "o-1", *, units: int = 2) -> Order:
     return Order.place(
-        order_id=order_id, shop="acme", items=[LineItem("MUG", 2, price)], payment=None, at=at
+        order_id=order_id, shop="acme", items=[LineItem("MUG", units, price)], payment=None, at=at
     ).order
 
 

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from order_cancellation import CurrencyTotals, InvalidInput, LineItem, Money, Order
-from order_cancellation.domain.refunds import RefundOrder
+from order_cancellation import CurrencyTotals, InvalidInput, Money, Order
 from order_cancellation.domain.report import build_report, check_period
-
-MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
-TUESDAY = MONDAY + timedelta(days=1)
-WEDNESDAY = TUESDAY + timedelta(days=1)
+from tests.unit import test_report as report_case
+from tests.unit.test_report import MONDAY, TUESDAY, WEDNESDAY, canceled
 
 
 def placed(at: datetime, price: Money, order_id: str = "o-1") -> Order:
-    return Order.place(
-        order_id=order_id, shop="acme", items=[LineItem("MUG", 1, price)], payment=None, at=at
-    ).order
-
-
-def canceled(order: Order, at: datetime) -> RefundOrder:
-    refund = order.cancel(
-        refund_order_id=f"r-{order.id}",
-        status="Canceled",
-        reason=None,
-        reason_code=None,
-        actor=None,
-        restock=True,
-        at=at,
-    ).refund_order
-    assert refund is not None
-    return refund
+    """One mug at ``price``, so that each order's gross is its price."""
+    return report_case.placed(at, price, order_id, units=1)
 
 
 def test_a_sale_placed_at_the_very_end_of_a_period_counts_in_the_next_one() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 import pytest
 from hypothesis import find, given
@@ -28,6 +28,7 @@ from order_cancellation.ports.persistence import (
 from order_cancellation.ports.stock import StockLedger
 from order_cancellation.testing import strategies as ocst
 from order_cancellation.testing.contracts import BackendContract
+from tests.wrapped_store import DelegatingUnitOfWork
 
 PLACED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -57,11 +58,11 @@ class _RefusalsAtCommit:
         return write
 
 
-class ConflictsAtCommitUnitOfWork:
+class ConflictsAtCommitUnitOfWork(DelegatingUnitOfWork):
     """The in-memory unit of work, reporting refused writes when asked to commit."""
 
     def __init__(self, inner: MemoryUnitOfWork) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._refusals: list[Exception] = []
 
     def _deferred(self, repository: object) -> Any:
@@ -69,31 +70,27 @@ class ConflictsAtCommitUnitOfWork:
 
     @property
     def orders(self) -> OrderRepository:
-        return cast(OrderRepository, self._deferred(self._inner.orders))
+        return cast(OrderRepository, self._deferred(self.inner.orders))
 
     @property
     def refunds(self) -> RefundOrderRepository:
-        return cast(RefundOrderRepository, self._deferred(self._inner.refunds))
+        return cast(RefundOrderRepository, self._deferred(self.inner.refunds))
 
     @property
     def labels(self) -> StatusLabelRepository:
-        return cast(StatusLabelRepository, self._deferred(self._inner.labels))
+        return cast(StatusLabelRepository, self._deferred(self.inner.labels))
 
     @property
     def idempotency(self) -> IdempotencyStore:
-        return cast(IdempotencyStore, self._deferred(self._inner.idempotency))
+        return cast(IdempotencyStore, self._deferred(self.inner.idempotency))
 
     @property
     def outbox(self) -> Outbox:
-        return cast(Outbox, self._deferred(self._inner.outbox))
+        return cast(Outbox, self._deferred(self.inner.outbox))
 
     @property
     def stock(self) -> StockLedger:
-        return cast(StockLedger, self._deferred(self._inner.stock))
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
+        return cast(StockLedger, self._deferred(self.inner.stock))
 
     def __exit__(
         self,
@@ -102,16 +99,16 @@ class ConflictsAtCommitUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._refusals.clear()
-        self._inner.__exit__(exc_type, exc, tb)
+        super().__exit__(exc_type, exc, tb)
 
     def commit(self) -> None:
         if self._refusals:
             raise self._refusals[0]
-        self._inner.commit()
+        super().commit()
 
     def rollback(self) -> None:
         self._refusals.clear()
-        self._inner.rollback()
+        super().rollback()
 
 
 class ConflictsAtCommitBackend:
