@@ -23,7 +23,7 @@ from order_cancellation.ports.persistence import (
     UnitOfWork,
 )
 from tests.application.harness import CARD, DEFAULT_STOCK, RETRY_POLICY, Shop
-from tests.application.test_effects_restock import PlatformLedger
+from tests.application.platform_ledger import PlatformLedger
 from tests.wrapped_store import DelegatingUnitOfWork
 
 LEASE = timedelta(seconds=60)

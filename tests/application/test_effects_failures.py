@@ -19,7 +19,8 @@ from order_cancellation.application.effects import Effects
 from order_cancellation.domain.events import DomainEvent, EffectFailed, OrderCanceled
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
 from tests.application.harness import DEFAULT_STOCK, RETRY_POLICY, Shop
-from tests.application.test_effects_restock import PlatformLedger, shop_with_ledger
+from tests.application.platform_ledger import PlatformLedger
+from tests.application.test_effects_restock import shop_with_ledger
 
 UNREACHABLE = "ConnectionError: inventory service unreachable"
 TIMED_OUT = "PaymentTemporarilyUnavailable: the payment provider timed out; try again."

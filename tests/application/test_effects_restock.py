@@ -3,9 +3,7 @@ the shop's own stock or the platform's ledger; a StockRestored event says what c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
-from order_cancellation import InsufficientStock, RetryPolicy, Sales
+from order_cancellation import RetryPolicy, Sales
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import (
     InMemoryPaymentProvider,
@@ -17,51 +15,7 @@ from order_cancellation.domain.events import StockRestored
 from order_cancellation.domain.refunds import RefundKind, StockStatus
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
 from tests.application.harness import CARD, DEFAULT_STOCK, RETRY_POLICY, Shop
-
-
-class PlatformLedger:
-    """The platform's own stock (a StockLedger outside the library's store). It keeps every
-    movement it was given; ``fail_next`` makes it unreachable for a few calls, and
-    ``meanwhile`` runs something while the next call is under way."""
-
-    def __init__(self) -> None:
-        self._levels: dict[str, int] = {}
-        self.movements: dict[MovementKey, StockMovement] = {}
-        self._failures: list[str] = []
-        self._meanwhile: list[Callable[[], object]] = []
-
-    def meanwhile(self, action: Callable[[], object]) -> None:
-        self._meanwhile.append(action)
-
-    def fail_next(self, count: int = 1, error: str = "inventory service unreachable") -> None:
-        self._failures.extend([error] * count)
-
-    def level(self, sku: str) -> int:
-        return self._levels.get(sku, 0)
-
-    def levels(self) -> Mapping[str, int]:
-        return dict(self._levels)
-
-    def set_level(self, sku: str, quantity: int) -> None:
-        self._levels[sku] = quantity
-
-    def applied(self, key: MovementKey) -> bool:
-        return key in self.movements
-
-    def apply(self, movements: Sequence[StockMovement]) -> int:
-        if self._meanwhile:
-            self._meanwhile.pop(0)()
-        if self._failures:
-            raise ConnectionError(self._failures.pop(0))
-        fresh = [m for m in movements if m.key not in self.movements]
-        after = dict(self._levels)
-        for movement in fresh:
-            after[movement.sku] = after.get(movement.sku, 0) + movement.delta
-        if any(level < 0 for level in after.values()):
-            raise InsufficientStock("not enough stock")
-        self._levels = after
-        self.movements.update((m.key, m) for m in fresh)
-        return len(fresh)
+from tests.application.platform_ledger import PlatformLedger
 
 
 def shop_with_ledger(
@@ -101,7 +55,7 @@ def test_a_cancel_gives_the_platform_one_restock_per_line_keyed_by_order_and_lin
 
     shop.sales.cancel_order(order.id)
 
-    restocks = [m for m in ledger.movements.values() if m.key.kind is MovementKind.CANCEL_RESTOCK]
+    restocks = [m for m in ledger.history if m.key.kind is MovementKind.CANCEL_RESTOCK]
     assert restocks == [
         StockMovement(
             key=MovementKey(
@@ -124,7 +78,7 @@ def test_a_return_restocks_under_a_key_of_its_own_refund_order() -> None:
     refund = shop.sales.create_return(order.id, {"MUG": 1})
 
     (mug,) = [line for line in order.lines if line.sku == "MUG"]
-    restocks = [m for m in ledger.movements.values() if m.key.kind is MovementKind.RETURN_RESTOCK]
+    restocks = [m for m in ledger.history if m.key.kind is MovementKind.RETURN_RESTOCK]
     assert restocks == [
         StockMovement(
             key=MovementKey(

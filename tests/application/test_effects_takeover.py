@@ -29,7 +29,7 @@ from order_cancellation.domain.refunds import SettlementResult
 from order_cancellation.ports.payments import CaptureRequest, SettlementRequest
 from order_cancellation.ports.stock import StockLedger
 from tests.application.harness import CARD, DEFAULT_STOCK, RETRY_POLICY, Shop
-from tests.application.test_effects_restock import PlatformLedger
+from tests.application.platform_ledger import PlatformLedger
 
 LEASE = timedelta(seconds=60)
 

@@ -20,7 +20,8 @@ from order_cancellation import PaymentStatus, StockStatus
 from order_cancellation.adapters.memory import Operation
 from order_cancellation.application import crashpoints
 from tests.application.harness import DEFAULT_STOCK, Shop
-from tests.application.test_effects_restock import PlatformLedger, shop_with_ledger
+from tests.application.platform_ledger import PlatformLedger
+from tests.application.test_effects_restock import shop_with_ledger
 
 LEASE = timedelta(seconds=60)
 
@@ -145,4 +146,4 @@ def test_a_relay_killed_after_the_platforms_ledger_moved_the_stock_moves_it_once
 
     assert shop.sales.get_refund_order(refund.id).stock_status is StockStatus.DONE
     assert ledger.levels() == DEFAULT_STOCK
-    assert len(ledger.movements) == 2 * len(order.lines)  # the sale and one restock per line
+    assert len(ledger.history) == 2 * len(order.lines)  # the sale and one restock per line

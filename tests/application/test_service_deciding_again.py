@@ -40,7 +40,7 @@ from order_cancellation.ports.persistence import (
     UnitOfWork,
 )
 from tests.application.harness import eur, mug_and_tee
-from tests.application.test_service_external_stock import PlatformLedger
+from tests.application.platform_ledger import PlatformLedger
 from tests.wrapped_store import DelegatingUnitOfWork
 
 Rival = Callable[[], object]

@@ -8,7 +8,7 @@ of its own (``SALE_REVERSED``), and a replayed placement takes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 
 import pytest
 
@@ -26,58 +26,7 @@ from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
 from tests.application.harness import RETRY_POLICY, eur, mug_and_tee
-
-RESTOCKS = (MovementKind.CANCEL_RESTOCK, MovementKind.RETURN_RESTOCK)
-
-
-class PlatformLedger:
-    """A platform's stock held in a dict, as a ``StockLedger``: each movement key applies
-    once, all or none. ``history`` keeps every movement applied, in order.
-
-    ``unreachable_for_restocks``: how many restock deliveries fail (the platform is down).
-    ``on_next_apply``: run once, just before the next movement is applied (another request
-    of the platform arriving at that moment).
-    """
-
-    def __init__(self, levels: Mapping[str, int]) -> None:
-        self._levels = dict(levels)
-        self.history: list[StockMovement] = []
-        self.unreachable_for_restocks = 0
-        self.on_next_apply: Callable[[], object] | None = None
-
-    def level(self, sku: str) -> int:
-        return self._levels.get(sku, 0)
-
-    def levels(self) -> Mapping[str, int]:
-        return dict(self._levels)
-
-    def set_level(self, sku: str, quantity: int) -> None:
-        self._levels[sku] = quantity
-
-    def apply(self, movements: Sequence[StockMovement]) -> int:
-        interleaved, self.on_next_apply = self.on_next_apply, None
-        if interleaved is not None:
-            interleaved()
-        if self.unreachable_for_restocks and any(m.key.kind in RESTOCKS for m in movements):
-            self.unreachable_for_restocks -= 1
-            raise TimeoutError("the platform's stock service did not answer")
-        seen = {movement.key for movement in self.history}
-        fresh = [movement for movement in movements if movement.key not in seen]
-        after = dict(self._levels)
-        for movement in fresh:
-            after[movement.sku] = after.get(movement.sku, 0) + movement.delta
-            if after[movement.sku] < 0:
-                raise InsufficientStock(f"not enough {movement.sku} on the platform.")
-        self._levels = after
-        self.history.extend(fresh)
-        return len(fresh)
-
-    def applied(self, key: MovementKey) -> bool:
-        return any(movement.key == key for movement in self.history)
-
-    def of_kind(self, kind: MovementKind) -> list[StockMovement]:
-        return [movement for movement in self.history if movement.key.kind is kind]
-
+from tests.application.platform_ledger import PlatformLedger
 
 STOCK: Mapping[str, int] = {"MUG": 10, "TEE": 5}
 
@@ -216,8 +165,8 @@ def test_two_placements_with_one_key_at_once_take_the_units_once(
     placed: list[Order] = []
     # The same checkout is submitted twice: the second request arrives while the first
     # is taking its units from the platform.
-    ledger.on_next_apply = lambda: placed.append(
-        sales.place_order(mug_and_tee(), idempotency_key="checkout-1")
+    ledger.meanwhile(
+        lambda: placed.append(sales.place_order(mug_and_tee(), idempotency_key="checkout-1"))
     )
 
     second = sales.place_order(mug_and_tee(), idempotency_key="checkout-1")
@@ -230,7 +179,7 @@ def test_a_restock_the_platform_missed_is_retried_on_request(
     sales: Sales, ledger: PlatformLedger
 ) -> None:
     order = sales.place_order(mug_and_tee())
-    ledger.unreachable_for_restocks = 1
+    ledger.fail_next(1, restocks_only=True)
 
     refund = sales.cancel_order(order.id)
     assert refund.stock_status is StockStatus.FAILED_RETRYING

@@ -24,7 +24,7 @@ from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.refunds import PaymentStatus
 from order_cancellation.domain.stock import MovementKind
 from tests.application.harness import Shop, eur, mug_and_tee
-from tests.application.test_service_external_stock import PlatformLedger
+from tests.application.platform_ledger import PlatformLedger
 
 
 def test_a_shop_without_a_name_is_refused_naming_the_shop() -> None:
