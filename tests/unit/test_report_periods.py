@@ -57,29 +57,20 @@ def test_a_day_with_only_refunds_shows_no_orders_and_a_negative_net() -> None:
     order = placed(MONDAY + timedelta(hours=9), Money.of("10", "EUR"))
     refund = canceled(order, TUESDAY + timedelta(hours=9))
 
-    tuesday = build_report([order], [refund], start=TUESDAY, end=WEDNESDAY)
+    (tuesday,) = build_report([order], [refund], start=TUESDAY, end=WEDNESDAY).totals
 
-    assert tuesday.totals == (
-        CurrencyTotals(
-            currency="EUR",
-            gross=Money.zero("EUR"),
-            refunds=order.total,
-            orders=0,
-            refund_orders=1,
-        ),
-    )
+    assert (tuesday.currency, tuesday.gross, tuesday.orders) == ("EUR", Money.zero("EUR"), 0)
+    assert (tuesday.refunds, tuesday.refund_orders) == (order.total, 1)
+    assert tuesday.net == -order.total
 
 
 def test_a_day_with_only_sales_shows_no_refund_orders() -> None:
     order = placed(MONDAY + timedelta(hours=9), Money.of("10", "EUR"))
 
-    monday = build_report([order], [], start=MONDAY, end=TUESDAY)
+    (monday,) = build_report([order], [], start=MONDAY, end=TUESDAY).totals
 
-    assert monday.totals == (
-        CurrencyTotals(
-            currency="EUR", gross=order.total, refunds=Money.zero("EUR"), orders=1, refund_orders=0
-        ),
-    )
+    assert (monday.currency, monday.gross, monday.orders) == ("EUR", order.total, 1)
+    assert (monday.refunds, monday.refund_orders) == (Money.zero("EUR"), 0)
 
 
 def test_a_report_keeps_the_period_it_was_asked_for() -> None:

@@ -31,6 +31,10 @@ class NotACancelStatus(InvalidInput):
     """The status label exists but does not mean "canceled"."""
 
 
+class InvalidDiscount(InvalidInput):
+    """A discount that cannot apply: no amount or percentage, or more than its lines cost."""
+
+
 class UnknownLine(InvalidInput):
     """A line id or SKU that the order does not have."""
 
@@ -65,6 +69,10 @@ class OrderAlreadyReturned(CommandRejected):
 
 class NothingToReturn(CommandRejected):
     """The return asks for units that are not fulfilled or were returned already."""
+
+
+class RefundExceedsCharge(CommandRejected):
+    """The refund asks for more than is left to refund of what was charged."""
 
 
 class OverFulfillment(CommandRejected):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import attrs
 
+from order_cancellation.domain.charges import ShippingPortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind
 from order_cancellation.domain.states import OrderState
@@ -27,6 +28,7 @@ class OrderPlaced(DomainEvent):
     lines: tuple[LineQuantity, ...]
     total: Money
     payment: PaymentRef | None
+    shipping: tuple[ShippingPortion, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -35,6 +37,7 @@ class OrderFulfilled(DomainEvent):
     amount: Money
     completely: bool  # every unit of the order has now shipped
     capture: bool  # the payment is set to capture automatically on fulfillment
+    shipping: tuple[ShippingPortion, ...] = ()  # charged with the first shipment
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +64,7 @@ class OrderCanceled(RefundEvent):
     amount: Money
     restock: bool
     payment: PaymentRef | None
+    shipping: tuple[ShippingPortion, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -71,6 +75,7 @@ class ReturnCreated(RefundEvent):
     restock: bool
     order_state: OrderState
     payment: PaymentRef | None
+    shipping: tuple[ShippingPortion, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,16 @@ from typing import Any
 
 import attrs
 
+from order_cancellation.domain.charges import (
+    AppliedDiscount,
+    Discount,
+    ShippingFee,
+    ShippingLine,
+    ShippingPortion,
+    apply_discounts,
+    price_shipping,
+    tax_by_rate,
+)
 from order_cancellation.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -21,6 +31,7 @@ from order_cancellation.domain.errors import (
     OrderAlreadyReturned,
     OrderFulfilledError,
     OverFulfillment,
+    RefundExceedsCharge,
     UnknownLine,
 )
 from order_cancellation.domain.events import (
@@ -32,6 +43,13 @@ from order_cancellation.domain.events import (
     ReturnCreated,
 )
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.pricing import (
+    NO_TAX,
+    TaxRate,
+    cumulative_share,
+    tax_added,
+    tax_of,
+)
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
@@ -50,18 +68,40 @@ from order_cancellation.domain.values import (
 MAX_LINES = 1000
 
 
+def _zero_like_price(line: OrderLine) -> Money:
+    return Money.zero(line.unit_price.currency)
+
+
+def _list_price(line: OrderLine) -> Money:
+    return line.unit_price * line.quantity
+
+
 @attrs.frozen(kw_only=True)
 class OrderLine:
+    """A line of an order: ``unit_price`` and ``discount`` as the shop enters prices, the
+    ``tax`` at ``tax_rate`` in what the line costs, and ``total``, the money the customer
+    pays for it (tax included). Lines stored before taxes and discounts read as 0 % tax,
+    no discount."""
+
     id: str
     sku: str
     quantity: int
     unit_price: Money
+    tax_rate: TaxRate = NO_TAX
+    discount: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
+    tax: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
+    total: Money = attrs.field(default=attrs.Factory(_list_price, takes_self=True))
     fulfilled: int = 0
     returned: int = 0
 
     @property
-    def total(self) -> Money:
+    def list_price(self) -> Money:
         return self.unit_price * self.quantity
+
+    @property
+    def subtotal(self) -> Money:
+        """The line after discounts, as entered (with or without tax, as the shop's prices)."""
+        return self.list_price - self.discount
 
     @property
     def unfulfilled(self) -> int:
@@ -71,9 +111,53 @@ class OrderLine:
     def returnable(self) -> int:
         return self.fulfilled - self.returned
 
-    def portion(self, quantity: int) -> LineQuantity:
+    def portion(self, start: int, quantity: int, *, prices_include_tax: bool) -> LineQuantity:
+        """Units ``start .. start + quantity`` of the line, priced by cumulative shares: the
+        portion that reaches the last unit takes exactly what is left of the line's
+        subtotal, discount and tax."""
+        end = start + quantity
+        base = self._share(end) - self._share(start)
+        tax = self._tax_share(end, prices_include_tax) - self._tax_share(start, prices_include_tax)
+        total = base if prices_include_tax else base + tax
+        listed = self.unit_price.minor * quantity
+        if not prices_include_tax:
+            listed += self._list_tax_share(end) - self._list_tax_share(start)
+        currency = self.unit_price.currency
         return LineQuantity(
-            line_id=self.id, sku=self.sku, quantity=quantity, unit_price=self.unit_price
+            line_id=self.id,
+            sku=self.sku,
+            quantity=quantity,
+            unit_price=self.unit_price,
+            tax_rate=self.tax_rate,
+            discount=Money(listed - total, currency),
+            tax=Money(tax, currency),
+            total=Money(total, currency),
+        )
+
+    def _share(self, units: int) -> int:
+        return cumulative_share(self.subtotal.minor, units, self.quantity)
+
+    def _tax_share(self, units: int, prices_include_tax: bool) -> int:
+        if units == self.quantity:
+            return self.tax.minor
+        tax = tax_of(self._share(units), self.tax_rate, prices_include_tax=prices_include_tax)
+        return min(tax, self.tax.minor)
+
+    def _list_tax_share(self, units: int) -> int:
+        # The tax that ``units`` would carry at list price, before discounts (prices without
+        # tax only): what a discount is worth with its tax, so that report and Klarna
+        # figures are all tax-included.
+        whole = tax_added(self.list_price.minor, self.tax_rate)
+        if units == self.quantity:
+            return whole
+        return min(tax_added(self.unit_price.minor * units, self.tax_rate), whole)
+
+    def list_price_with_tax(self, prices_include_tax: bool) -> Money:
+        """The line at list price (before discounts), tax included."""
+        if prices_include_tax:
+            return self.list_price
+        return self.list_price + Money(
+            tax_added(self.list_price.minor, self.tax_rate), self.unit_price.currency
         )
 
 
@@ -108,10 +192,29 @@ class Order:
     placed_at: datetime
     version: int = 1
     cancellation: Cancellation | None = None
+    prices_include_tax: bool = True
+    shipping: tuple[ShippingLine, ...] = ()
+    discounts: tuple[AppliedDiscount, ...] = ()
 
     @property
     def total(self) -> Money:
-        return sum((line.total for line in self.lines), Money.zero(self.currency))
+        """What the customer pays: the lines after discounts and the shipping, tax included."""
+        goods = sum((line.total for line in self.lines), Money.zero(self.currency))
+        return sum((fee.total for fee in self.shipping), goods)
+
+    @property
+    def tax_by_rate(self) -> dict[TaxRate, Money]:
+        return tax_by_rate((*self.lines, *self.shipping), self.currency)
+
+    def _portions(self, wanted: Mapping[str, int], *, start: str) -> tuple[LineQuantity, ...]:
+        """The priced portions of ``wanted`` units per line, counted from the units already
+        ``start`` ("fulfilled" or "returned")."""
+        return tuple(
+            (line := self.line(line_id)).portion(
+                getattr(line, start), quantity, prices_include_tax=self.prices_include_tax
+            )
+            for line_id, quantity in wanted.items()
+        )
 
     def line(self, line_id: str) -> OrderLine:
         for line in self.lines:
@@ -130,6 +233,9 @@ class Order:
         items: Sequence[LineItem],
         payment: PaymentRef | None,
         at: datetime,
+        shipping: Sequence[ShippingFee] = (),
+        discounts: Sequence[Discount] = (),
+        prices_include_tax: bool = True,
     ) -> Decision:
         check_identifier(order_id, "the order id")
         check_aware(at, "the time the order was placed")
@@ -143,33 +249,41 @@ class Order:
                 raise InvalidInput(f"order lines are LineItem values, not {type(item).__name__}.")
         if payment is not None and not isinstance(payment, PaymentRef):
             raise InvalidInput("payment is a PaymentRef or None.")
+        if not isinstance(prices_include_tax, bool):
+            raise InvalidInput("prices_include_tax is True or False.")
         currencies = {item.unit_price.currency for item in items}
         if len(currencies) > 1:
             raise CurrencyMismatch(
                 f"an order is paid in one currency, got {sorted(currencies)}; "
                 "place one order per currency."
             )
-        lines = tuple(
-            OrderLine(id=f"L{n}", sku=item.sku, quantity=item.quantity, unit_price=item.unit_price)
-            for n, item in enumerate(items, start=1)
-        )
+        currency = currencies.pop()
+        lines, applied = _priced_lines(items, discounts, currency, prices_include_tax)
         order = cls(
             id=order_id,
             shop=shop,
-            currency=currencies.pop(),
+            currency=currency,
             lines=lines,
             state=OrderState.OPEN,
             status=default_label(OrderState.OPEN),
             payment=payment.with_default_expiry(at) if payment else None,
             placed_at=at,
+            prices_include_tax=prices_include_tax,
+            shipping=price_shipping(
+                _listed(shipping, "shipping"),
+                currency=currency,
+                prices_include_tax=prices_include_tax,
+            ),
+            discounts=applied,
         )
         event = OrderPlaced(
             shop=shop,
             order_id=order_id,
             occurred_at=at,
-            lines=tuple(line.portion(line.quantity) for line in lines),
+            lines=order._portions({line.id: line.quantity for line in lines}, start="returned"),
             total=order.total,
             payment=order.payment,
+            shipping=tuple(fee.whole() for fee in order.shipping),
         )
         return Decision(order=order, events=(event,))
 
@@ -197,13 +311,17 @@ class Order:
         )
         (state,) = targets
         order = self._next(lines=lines, state=state, status=default_label(state))
-        shipped = tuple(self.line(line_id).portion(q) for line_id, q in wanted.items())
+        shipped = self._portions(wanted, start="fulfilled")
+        # Shipping is charged with the first shipment.
+        first = all(line.fulfilled == 0 for line in self.lines)
+        shipping = tuple(fee.whole() for fee in self.shipping) if first else ()
         event = OrderFulfilled(
             shop=self.shop,
             order_id=self.id,
             occurred_at=at,
             lines=shipped,
-            amount=_sum(shipped, self.currency),
+            shipping=shipping,
+            amount=_sum(shipped, shipping, self.currency),
             completely=all(line.unfulfilled == 0 for line in lines),
             capture=bool(self.payment and self.payment.auto_capture),
         )
@@ -231,13 +349,16 @@ class Order:
             raise InvalidInput(
                 f"reason_code is a ReasonCode, one of {[c.name for c in ReasonCode]}."
             )
-        portions = tuple(line.portion(line.quantity) for line in self.lines)
+        portions = self._portions({line.id: line.quantity for line in self.lines}, start="returned")
+        shipping = tuple(fee.whole() for fee in self.shipping if fee.total.minor)
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
             order_id=self.id,
             kind=RefundKind.CANCELLATION,
             lines=portions,
+            shipping=shipping,
+            prices_include_tax=self.prices_include_tax,
             reason=reason,
             reason_code=reason_code,
             created_at=at,
@@ -252,7 +373,12 @@ class Order:
             at=at,
             refund_order_id=refund_order_id,
         )
-        order = self._next(state=OrderState.CANCELED, status=status, cancellation=cancellation)
+        order = self._next(
+            state=OrderState.CANCELED,
+            status=status,
+            cancellation=cancellation,
+            shipping=_refunded_shipping(self.shipping, shipping),
+        )
         event = OrderCanceled(
             shop=self.shop,
             order_id=self.id,
@@ -263,6 +389,7 @@ class Order:
             reason_code=reason_code,
             actor=actor,
             lines=portions,
+            shipping=shipping,
             amount=refund.amount,
             restock=restock,
             payment=self.payment,
@@ -277,8 +404,11 @@ class Order:
         restock: bool,
         reason: str | None,
         at: datetime,
+        refund_shipping: bool | Money = False,
     ) -> Decision:
-        """Take back fulfilled units (line id or SKU -> units) and owe their price back."""
+        """Take back fulfilled units (line id or SKU -> units) and owe back what they cost
+        after discounts; shipping too when ``refund_shipping`` is True (all that is left of
+        it) or an amount of money (tax included)."""
         self._check(Command.RETURN)
         check_identifier(refund_order_id, "the refund order id")
         check_reason(reason)
@@ -294,22 +424,30 @@ class Order:
         lines = tuple(
             replace(line, returned=line.returned + wanted.get(line.id, 0)) for line in self.lines
         )
+        shipping = self._shipping_to_refund(refund_shipping)
         everything_back = all(line.returned == line.quantity for line in lines)
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
-        portions = tuple(self.line(line_id).portion(q) for line_id, q in wanted.items())
+        portions = self._portions(wanted, start="returned")
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
             order_id=self.id,
             kind=RefundKind.RETURN,
             lines=portions,
+            shipping=shipping,
+            prices_include_tax=self.prices_include_tax,
             reason=reason,
             reason_code=None,
             created_at=at,
             restock=restock,
             currency=self.currency,
         )
-        order = self._next(lines=lines, state=state, status=default_label(state))
+        order = self._next(
+            lines=lines,
+            state=state,
+            status=default_label(state),
+            shipping=_refunded_shipping(self.shipping, shipping),
+        )
         events: list[DomainEvent] = [
             ReturnCreated(
                 shop=self.shop,
@@ -317,6 +455,7 @@ class Order:
                 occurred_at=at,
                 refund_order_id=refund_order_id,
                 lines=portions,
+                shipping=shipping,
                 amount=refund.amount,
                 reason=reason,
                 restock=restock,
@@ -329,6 +468,38 @@ class Order:
         return Decision(order=order, events=tuple(events), refund_order=refund)
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _shipping_to_refund(self, refund_shipping: bool | Money) -> tuple[ShippingPortion, ...]:
+        if refund_shipping is False:
+            return ()
+        if refund_shipping is True:
+            return tuple(
+                fee.portion(fee.refundable) for fee in self.shipping if fee.refundable.minor
+            )
+        if not isinstance(refund_shipping, Money) or refund_shipping.minor <= 0:
+            raise InvalidInput(
+                "refund_shipping is True (all that is left of it), False, or a Money above "
+                f"zero, not {refund_shipping!r}."
+            )
+        if refund_shipping.currency != self.currency:
+            raise CurrencyMismatch(
+                f"the shipping refund is in {refund_shipping.currency} but order {self.id!r} "
+                f"is in {self.currency}."
+            )
+        left = sum((fee.refundable for fee in self.shipping), Money.zero(self.currency))
+        if refund_shipping > left:
+            raise RefundExceedsCharge(
+                f"order {self.id!r} has {left} of shipping left to refund, not "
+                f"{refund_shipping}; refund at most that."
+            )
+        # Fees are refunded in the order they were charged.
+        portions, wanted = [], refund_shipping
+        for fee in self.shipping:
+            take = min(wanted, fee.refundable)
+            if take.minor:
+                portions.append(fee.portion(take))
+                wanted -= take
+        return tuple(portions)
 
     def _check(self, command: Command) -> frozenset[OrderState]:
         outcome = TRANSITIONS[self.state, command]
@@ -369,8 +540,66 @@ class Order:
         raise UnknownLine(f"order {self.id!r} has no line or SKU {key!r}; its lines are: {ids}.")
 
 
-def _sum(portions: Iterable[LineQuantity], currency: str) -> Money:
-    return sum((portion.amount for portion in portions), Money.zero(currency))
+def _sum(
+    portions: Iterable[LineQuantity], shipping: Iterable[ShippingPortion], currency: str
+) -> Money:
+    goods = sum((portion.amount for portion in portions), Money.zero(currency))
+    return sum((part.amount for part in shipping), goods)
+
+
+def _listed(values: object, what: str) -> Sequence[Any]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise InvalidInput(f"{what} is a list, not {type(values).__name__}.")
+    return values
+
+
+def _priced_lines(
+    items: Sequence[LineItem],
+    discounts: Sequence[Discount],
+    currency: str,
+    prices_include_tax: bool,
+) -> tuple[tuple[OrderLine, ...], tuple[AppliedDiscount, ...]]:
+    ids = [f"L{n}" for n in range(1, len(items) + 1)]
+    applied = apply_discounts(
+        _listed(discounts, "discounts"),
+        line_ids=ids,
+        skus=[item.sku for item in items],
+        subtotals=[(item.unit_price * item.quantity).minor for item in items],
+        currency=currency,
+    )
+    taken: dict[str, int] = {}
+    for discount in applied:
+        for line_id, share in discount.per_line:
+            taken[line_id] = taken.get(line_id, 0) + share.minor
+    lines = []
+    for line_id, item in zip(ids, items, strict=True):
+        subtotal = (item.unit_price * item.quantity).minor - taken.get(line_id, 0)
+        tax = tax_of(subtotal, item.tax_rate, prices_include_tax=prices_include_tax)
+        lines.append(
+            OrderLine(
+                id=line_id,
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                tax_rate=item.tax_rate,
+                discount=Money(taken.get(line_id, 0), currency),
+                tax=Money(tax, currency),
+                total=Money(subtotal if prices_include_tax else subtotal + tax, currency),
+            )
+        )
+    return tuple(lines), applied
+
+
+def _refunded_shipping(
+    fees: tuple[ShippingLine, ...], refunded: tuple[ShippingPortion, ...]
+) -> tuple[ShippingLine, ...]:
+    if not refunded:
+        return fees
+    back = {portion.shipping_id: portion.amount for portion in refunded}
+    return tuple(
+        replace(fee, refunded=fee.refunded + back[fee.id]) if fee.id in back else fee
+        for fee in fees
+    )
 
 
 def _rejection_error(

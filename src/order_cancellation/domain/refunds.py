@@ -8,8 +8,10 @@ from typing import Any, Final
 
 import attrs
 
+from order_cancellation.domain.charges import ShippingPortion, tax_by_rate
 from order_cancellation.domain.errors import ManualRefundNotOwed
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.values import LineQuantity, ReasonCode
 
@@ -64,7 +66,11 @@ class SettlementResult:
 
 @attrs.frozen(kw_only=True)
 class RefundOrder:
-    """A refund order, listed with the returns. Amounts count against sales on ``created_at``."""
+    """A refund order, listed with the returns. Amounts count against sales on ``created_at``.
+
+    ``lines`` say what goes back per order line (units, discount reversed, tax, total) and
+    ``shipping`` what goes back of each shipping fee; ``amount`` is their sum, tax included.
+    """
 
     id: str
     shop: str
@@ -87,6 +93,8 @@ class RefundOrder:
     last_error: str | None = None
     manual_refund_note: str | None = None
     version: int = 1
+    shipping: tuple[ShippingPortion, ...] = ()
+    prices_include_tax: bool = True
 
     @classmethod
     def create(
@@ -102,9 +110,11 @@ class RefundOrder:
         created_at: datetime,
         restock: bool,
         currency: str,
+        shipping: tuple[ShippingPortion, ...] = (),
+        prices_include_tax: bool = True,
     ) -> RefundOrder:
-        amount = sum((line.amount for line in lines), Money.zero(currency))
         zero = Money.zero(currency)
+        amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
         return cls(
             id=refund_order_id,
             shop=shop,
@@ -120,7 +130,34 @@ class RefundOrder:
             refunded=zero,
             released=zero,
             manual_amount=zero,
+            shipping=shipping,
+            prices_include_tax=prices_include_tax,
         )
+
+    @property
+    def goods(self) -> Money:
+        """What the refunded goods go back for, tax included, after discounts."""
+        return sum((line.total for line in self.lines), Money.zero(self.amount.currency))
+
+    @property
+    def shipping_refunded(self) -> Money:
+        """The shipping given back, tax included."""
+        return sum((part.amount for part in self.shipping), Money.zero(self.amount.currency))
+
+    @property
+    def discount_reversed(self) -> Money:
+        """The share of the order's discounts that the refunded units carried, tax included."""
+        return sum((line.discount for line in self.lines), Money.zero(self.amount.currency))
+
+    @property
+    def tax(self) -> Money:
+        goods = sum((line.tax for line in self.lines), Money.zero(self.amount.currency))
+        return sum((part.tax for part in self.shipping), goods)
+
+    @property
+    def tax_by_rate(self) -> dict[TaxRate, Money]:
+        """The tax given back, per rate."""
+        return tax_by_rate((*self.lines, *self.shipping), self.amount.currency)
 
     @property
     def payment_settled(self) -> bool:

@@ -1,4 +1,19 @@
-"""The sales report: a sale counts on the order's date, a refund on the refund order's date."""
+"""The sales report: a sale counts on the order's date, a refund on the refund order's date.
+
+Every money figure of a row is in the row's currency, exact to the minor unit:
+
+- ``gross``: what orders placed in the period cost, tax included (goods after discounts
+  plus shipping); ``refunds``: what refund orders created in the period give back;
+  ``net = gross - refunds``.
+- The breakdown, tax included: ``goods`` (at list price, before discounts), ``discounts``,
+  ``shipping``; ``gross = goods - discounts + shipping``. On the refund side
+  ``refunded_goods`` (list price of the units), ``discounts_reversed`` and
+  ``refunded_shipping``; ``refunds = refunded_goods - discounts_reversed + refunded_shipping``.
+- ``taxes``: per rate, the tax collected, refunded and net.
+
+A canceled or fully returned order (with its shipping refunded) nets to zero on every
+figure and every rate.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +25,29 @@ import attrs
 from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.values import check_aware
+
+
+@attrs.frozen(kw_only=True)
+class TaxTotals:
+    """The tax of one rate: collected on sales, given back by refunds."""
+
+    rate: TaxRate
+    collected: Money
+    refunded: Money
+
+    @property
+    def net(self) -> Money:
+        return self.collected - self.refunded
+
+
+def _zero(row: CurrencyTotals) -> Money:
+    return Money.zero(row.currency)
+
+
+_ZERO = attrs.Factory(_zero, takes_self=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -21,10 +57,29 @@ class CurrencyTotals:
     refunds: Money
     orders: int
     refund_orders: int
+    goods: Money = _ZERO
+    discounts: Money = _ZERO
+    shipping: Money = _ZERO
+    refunded_goods: Money = _ZERO
+    discounts_reversed: Money = _ZERO
+    refunded_shipping: Money = _ZERO
+    taxes: tuple[TaxTotals, ...] = ()
 
     @property
     def net(self) -> Money:
         return self.gross - self.refunds
+
+    @property
+    def tax(self) -> Money:
+        """The net tax of the period, all rates together."""
+        return sum((row.net for row in self.taxes), Money.zero(self.currency))
+
+    def tax_at(self, rate: TaxRate) -> TaxTotals:
+        for row in self.taxes:
+            if row.rate == rate:
+                return row
+        zero = Money.zero(self.currency)
+        return TaxTotals(rate=rate, collected=zero, refunded=zero)
 
 
 @attrs.frozen(kw_only=True)
@@ -52,33 +107,92 @@ def check_period(start: datetime, end: datetime) -> None:
         raise InvalidInput("a report's end must come after its start.")
 
 
+@attrs.define
+class _Row:
+    """One currency's figures while they are being added up."""
+
+    currency: str
+    figures: dict[str, Money] = attrs.Factory(dict)
+    collected: dict[TaxRate, Money] = attrs.Factory(dict)
+    refunded: dict[TaxRate, Money] = attrs.Factory(dict)
+    orders: int = 0
+    refund_orders: int = 0
+
+    def add(self, name: str, amount: Money) -> None:
+        self.figures[name] = self.figure(name) + amount
+
+    def figure(self, name: str) -> Money:
+        return self.figures.get(name, Money.zero(self.currency))
+
+    def sale(self, order: Order) -> None:
+        self.orders += 1
+        self.add("gross", order.total)
+        goods = sum(
+            (line.list_price_with_tax(order.prices_include_tax) for line in order.lines),
+            self._none(),
+        )
+        self.add("goods", goods)
+        self.add("discounts", goods - sum((line.total for line in order.lines), self._none()))
+        self.add("shipping", sum((fee.total for fee in order.shipping), self._none()))
+        _add_taxes(self.collected, order.tax_by_rate)
+
+    def refund(self, refund: RefundOrder) -> None:
+        self.refund_orders += 1
+        self.add("refunds", refund.amount)
+        self.add("refunded_goods", refund.goods + refund.discount_reversed)
+        self.add("discounts_reversed", refund.discount_reversed)
+        self.add("refunded_shipping", refund.shipping_refunded)
+        _add_taxes(self.refunded, refund.tax_by_rate)
+
+    def _none(self) -> Money:
+        return Money.zero(self.currency)
+
+    def totals(self) -> CurrencyTotals:
+        rates = sorted(self.collected.keys() | self.refunded.keys())
+        zero = self._none()
+        return CurrencyTotals(
+            currency=self.currency,
+            orders=self.orders,
+            refund_orders=self.refund_orders,
+            taxes=tuple(
+                TaxTotals(
+                    rate=rate,
+                    collected=self.collected.get(rate, zero),
+                    refunded=self.refunded.get(rate, zero),
+                )
+                for rate in rates
+            ),
+            **{name: self.figure(name) for name in _FIGURES},
+        )
+
+
+_FIGURES = (
+    "gross",
+    "refunds",
+    "goods",
+    "discounts",
+    "shipping",
+    "refunded_goods",
+    "discounts_reversed",
+    "refunded_shipping",
+)
+
+
+def _add_taxes(into: dict[TaxRate, Money], taxes: dict[TaxRate, Money]) -> None:
+    for rate, amount in taxes.items():
+        into[rate] = into[rate] + amount if rate in into else amount
+
+
 def build_report(
     orders: Iterable[Order], refunds: Iterable[RefundOrder], *, start: datetime, end: datetime
 ) -> SalesReport:
     check_period(start, end)
-    gross: dict[str, Money] = {}
-    returned: dict[str, Money] = {}
-    order_count: dict[str, int] = {}
-    refund_count: dict[str, int] = {}
+    rows: dict[str, _Row] = {}
     for order in orders:
         if start <= order.placed_at < end:
-            gross[order.currency] = gross.get(order.currency, Money.zero(order.currency)) + (
-                order.total
-            )
-            order_count[order.currency] = order_count.get(order.currency, 0) + 1
+            rows.setdefault(order.currency, _Row(order.currency)).sale(order)
     for refund in refunds:
         if start <= refund.created_at < end:
             currency = refund.amount.currency
-            returned[currency] = returned.get(currency, Money.zero(currency)) + refund.amount
-            refund_count[currency] = refund_count.get(currency, 0) + 1
-    rows = tuple(
-        CurrencyTotals(
-            currency=currency,
-            gross=gross.get(currency, Money.zero(currency)),
-            refunds=returned.get(currency, Money.zero(currency)),
-            orders=order_count.get(currency, 0),
-            refund_orders=refund_count.get(currency, 0),
-        )
-        for currency in sorted(gross.keys() | returned.keys())
-    )
-    return SalesReport(start=start, end=end, totals=rows)
+            rows.setdefault(currency, _Row(currency)).refund(refund)
+    return SalesReport(start=start, end=end, totals=tuple(rows[c].totals() for c in sorted(rows)))

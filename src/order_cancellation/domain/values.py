@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
 from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.pricing import NO_TAX, TaxRate
 
 MAX_ID_LENGTH: Final = 128
 MAX_REASON_LENGTH: Final = 1000
@@ -69,13 +71,30 @@ def check_quantity(quantity: object, what: str = "a quantity") -> int:
     return quantity
 
 
+def to_tax_rate(rate: TaxRate | str | Decimal) -> TaxRate:
+    """A tax rate given as a :class:`TaxRate`, or as a percentage in text or Decimal."""
+    if isinstance(rate, TaxRate):
+        return rate
+    if isinstance(rate, str | Decimal):
+        return TaxRate.percent(rate)
+    raise InvalidInput(
+        f"a tax rate is a TaxRate or a percentage such as '25.5', not {rate!r}; "
+        "an int is ambiguous: write TaxRate(2550) for basis points or '25.5' for percent."
+    )
+
+
 @attrs.frozen
 class LineItem:
-    """One line of an order to be placed: ``quantity`` units of ``sku`` at ``unit_price``."""
+    """One line of an order to be placed: ``quantity`` units of ``sku`` at ``unit_price``.
+
+    ``unit_price`` is entered as the shop enters prices: with tax included (the EU default)
+    or without. ``tax_rate`` is the line's VAT or sales-tax rate (0 % unless given).
+    """
 
     sku: str
     quantity: int
     unit_price: Money
+    tax_rate: TaxRate = attrs.field(default=NO_TAX, kw_only=True, converter=to_tax_rate)
 
     def __attrs_post_init__(self) -> None:
         check_identifier(self.sku, "a SKU")
@@ -114,15 +133,40 @@ class PaymentRef:
         return attrs.evolve(self, authorization_expires_at=placed_at + DEFAULT_AUTHORIZATION_TTL)
 
 
+def _zero_like_price(portion: LineQuantity) -> Money:
+    return Money.zero(portion.unit_price.currency)
+
+
+def _list_price(portion: LineQuantity) -> Money:
+    return portion.unit_price * portion.quantity
+
+
 @attrs.frozen(kw_only=True)
 class LineQuantity:
-    """A quantity of one order line, as carried by events and refund orders."""
+    """Units of one order line, priced, as carried by events, captures and refund orders.
+
+    ``total`` is the money for them, tax included, after discounts; ``tax`` the tax in it;
+    ``discount`` what the order's discounts took off them, tax included, so that
+    ``total + discount`` is their list price with tax. ``unit_price`` is as the shop enters
+    prices (with or without tax: see ``prices_include_tax`` on the order). Records from
+    before taxes and discounts read as 0 % tax, no discount.
+    """
 
     line_id: str
     sku: str
     quantity: int
     unit_price: Money
+    tax_rate: TaxRate = NO_TAX
+    discount: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
+    tax: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
+    total: Money = attrs.field(default=attrs.Factory(_list_price, takes_self=True))
 
     @property
     def amount(self) -> Money:
-        return self.unit_price * self.quantity
+        """The money for these units, tax included, after discounts."""
+        return self.total
+
+    @property
+    def net(self) -> Money:
+        """The money for these units without tax."""
+        return self.total - self.tax

@@ -70,7 +70,7 @@ def main(dsn: str) -> None:
         capture_output=True,
         text=True,
     ).stdout
-    # psql meta-commands (\\restrict) are dropped so that any client can run the dump.
+    # psql meta-commands (\restrict) are dropped so that any client can run the dump.
     lines = [line for line in dump.splitlines() if not line.startswith("\\")]
     (HERE / "release-0.1.0.postgres.sql").write_text("\n".join(lines) + "\n")
 
