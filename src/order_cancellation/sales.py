@@ -42,6 +42,7 @@ class Sales(SalesService):
         effects: EffectsMode = "inline",
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
+        prices_include_tax: bool = True,
     ) -> Self:
         """A shop held in memory. Pass one ``backend`` to several shops to host them in one
         process; each still sees only its own data. Effects run inline by default."""
@@ -55,6 +56,7 @@ class Sales(SalesService):
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
+            prices_include_tax=prices_include_tax,
         )
 
     @classmethod
@@ -70,6 +72,7 @@ class Sales(SalesService):
         effects: EffectsMode = "inline",
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
+        prices_include_tax: bool = True,
         **backend_options: Any,
     ) -> Self:
         """A shop in a SQLite file (the embedded default). Pass one ``backend`` to several
@@ -86,6 +89,7 @@ class Sales(SalesService):
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
+            prices_include_tax=prices_include_tax,
         )
 
     @classmethod
@@ -101,6 +105,7 @@ class Sales(SalesService):
         effects: EffectsMode = "inline",
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
+        prices_include_tax: bool = True,
         **backend_options: Any,
     ) -> Self:
         """A shop in PostgreSQL (needs the ``postgres`` extra). Many processes on many
@@ -117,6 +122,7 @@ class Sales(SalesService):
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
+            prices_include_tax=prices_include_tax,
         )
 
     @classmethod
@@ -132,6 +138,7 @@ class Sales(SalesService):
         effects: EffectsMode,
         retry_policy: RetryPolicy | None,
         lease: timedelta,
+        prices_include_tax: bool,
     ) -> Self:
         # Providers without a gateway of their own are refunded by hand.
         return cls(
@@ -145,4 +152,5 @@ class Sales(SalesService):
             effects=effects,
             retry_policy=retry_policy,
             lease=lease,
+            prices_include_tax=prices_include_tax,
         )

@@ -19,6 +19,7 @@ from order_cancellation.application.ids import new_id
 from order_cancellation.application.relay import Relay, RelayReport
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.routing import messages_for
+from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     EffectNotRetryable,
@@ -26,6 +27,7 @@ from order_cancellation.domain.errors import (
     InvalidInput,
 )
 from order_cancellation.domain.events import DomainEvent, ManualRefundCompleted
+from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Decision, Order
 from order_cancellation.domain.refunds import (
     PaymentStatus,
@@ -76,10 +78,13 @@ class SalesService:
         effects: EffectsMode = "inline",
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
+        prices_include_tax: bool = True,
     ) -> None:
         self.shop = check_identifier(shop, "the shop")
         if effects not in ("inline", "deferred"):
             raise InvalidInput("effects is 'inline' or 'deferred'.")
+        _check_flag(prices_include_tax, "prices_include_tax")
+        self.prices_include_tax = prices_include_tax
         self._backend = backend
         self._clock = clock
         self._publisher = publisher
@@ -107,13 +112,30 @@ class SalesService:
         payment: PaymentRef | None = None,
         order_id: str | None = None,
         idempotency_key: str | None = None,
+        shipping: Sequence[ShippingFee] = (),
+        discounts: Sequence[Discount] = (),
+        prices_include_tax: bool | None = None,
     ) -> Order:
-        """Record a new order and take its units from stock."""
+        """Record a new order and take its units from stock.
+
+        ``shipping`` fees and ``discounts`` (on the goods) count in the order's total;
+        ``prices_include_tax`` says how the prices were entered (the shop's setting unless
+        given: see :class:`Sales`).
+        """
         if not isinstance(lines, Sequence):
             raise InvalidInput("an order's lines are a list of LineItem values.")
+        include_tax = self.prices_include_tax if prices_include_tax is None else prices_include_tax
         # Only a command with a key is ever compared with an earlier one.
         fingerprint = (
-            _fingerprint("place_order", [repr(line) for line in lines], repr(payment), order_id)
+            _fingerprint(
+                "place_order",
+                [repr(line) for line in lines],
+                repr(payment),
+                order_id,
+                repr(shipping),
+                repr(discounts),
+                include_tax,
+            )
             if idempotency_key is not None
             else ""
         )
@@ -125,6 +147,9 @@ class SalesService:
             items=lines,
             payment=payment,
             at=self._now(),
+            shipping=shipping,
+            discounts=discounts,
+            prices_include_tax=include_tax,
         )
         order_id = decision.order.id
         sale = [
@@ -236,15 +261,24 @@ class SalesService:
         reason: str | None = None,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
+        refund_shipping: bool | Money = False,
     ) -> RefundOrder:
-        """Take back fulfilled units (line id or SKU -> units) and refund them.
+        """Take back fulfilled units (line id or SKU -> units) and refund what they cost
+        after discounts.
 
-        ``restock=False`` when the goods cannot be sold again.
+        ``restock=False`` when the goods cannot be sold again. Shipping is refunded only
+        when asked: ``refund_shipping=True`` gives back all that is left of it, a
+        :class:`Money` that much (tax included).
         """
         check_identifier(order_id, "the order id")
         _check_flag(restock, "restock")
         fingerprint = _fingerprint(
-            "create_return", order_id, _quantities_text(quantities), restock, reason
+            "create_return",
+            order_id,
+            _quantities_text(quantities),
+            restock,
+            reason,
+            repr(refund_shipping),
         )
 
         def command(uow: UnitOfWork) -> str:
@@ -255,6 +289,7 @@ class SalesService:
                 restock=restock,
                 reason=reason,
                 at=self._now(),
+                refund_shipping=refund_shipping,
             )
             assert decision.refund_order is not None
             self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)

@@ -106,13 +106,23 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             (zero, max(voided, zero), zero),
             "authorization already canceled",
         )
+    # A cancel gives back what the order is worth and no more: money captured beyond it
+    # (a capture made by hand in the provider's portal, say) is for the merchant to look at.
+    excess = max(refundable - max(amount - done, zero), zero)
+    refundable -= excess
+    note = (
+        f"the provider shows {excess} more captured than this order is worth; it was not "
+        "refunded: check the payment in the provider's portal"
+        if excess.minor
+        else None
+    )
     refund_steps = (Step(kind=StepKind.REFUND, amount=refundable),) if refundable.minor else ()
     if view.expired(now) or view.status is AuthorizationStatus.CLOSED:
         return _plan(
             refund_steps,
             PaymentStatus.AUTHORIZATION_LAPSED,
             (done + refundable, zero, zero),
-            "the authorization expired; nothing was left to release",
+            _joined("the authorization expired; nothing was left to release", note),
         )
     if view.captured.is_zero():
         cancel = Step(kind=StepKind.CANCEL_AUTHORIZATION, amount=view.authorized)
@@ -124,7 +134,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             (*refund_steps, release),
             PaymentStatus.REFUNDED_AND_RELEASED,
             (done + refundable, remaining, zero),
-            None,
+            note,
         )
     if view.released is not None and view.released.minor > 0:
         # The remainder was released before (by an attempt whose response was lost).
@@ -132,9 +142,13 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             refund_steps,
             PaymentStatus.REFUNDED_AND_RELEASED,
             (done + refundable, view.released, zero),
-            None,
+            note,
         )
-    return _plan(refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), None)
+    return _plan(refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), note)
+
+
+def _joined(first: str, second: str | None) -> str:
+    return first if second is None else f"{first}; {second}"
 
 
 def _plan_return(

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import attrs
 
+from order_cancellation.domain.charges import ShippingPortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import RefundKind, SettlementResult
 from order_cancellation.domain.values import LineQuantity, PaymentRef
@@ -19,6 +20,7 @@ class SettlementRequest:
     ``idempotency_key`` is the same on every attempt for this refund order and differs
     between refund orders; a gateway derives the keys of its calls from it.
     ``first_attempt_at`` lets a gateway see that a provider's key may have lapsed.
+    ``lines`` and ``shipping`` say what the amount is made of (their amounts add up to it).
     """
 
     shop: str
@@ -32,10 +34,14 @@ class SettlementRequest:
     attempt: int
     first_attempt_at: datetime
     now: datetime
+    shipping: tuple[ShippingPortion, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
 class CaptureRequest:
+    """Take payment for shipped units (and, with the first shipment, the shipping fees):
+    ``lines`` and ``shipping`` add up to ``amount``."""
+
     shop: str
     order_id: str
     amount: Money
@@ -43,6 +49,7 @@ class CaptureRequest:
     payment: PaymentRef
     idempotency_key: str
     now: datetime
+    shipping: tuple[ShippingPortion, ...] = ()
 
 
 class PaymentGateway(Protocol):

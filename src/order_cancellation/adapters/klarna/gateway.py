@@ -181,6 +181,7 @@ class KlarnaGateway:
             description=f"Order {request.order_id}",
             reference=reference,
             lines=request.lines,
+            shipping=request.shipping,
         )
         reply = self._client.post(
             f"{_order_path(klarna_id)}/captures",
@@ -275,6 +276,7 @@ class KlarnaGateway:
                     description=f"Order {request.order_id} {verb}",
                     reference=request.refund_order_id,
                     lines=request.lines,
+                    shipping=request.shipping,
                 )
             reply = self._client.post(
                 _order_path(klarna_id) + _PATHS[step.kind],

@@ -17,6 +17,7 @@ from order_cancellation.adapters.klarna.errors import (
     KlarnaAmountOutOfRange,
     KlarnaResponseUnexpected,
 )
+from order_cancellation.domain.charges import ShippingPortion
 from order_cancellation.domain.errors import InvalidMoney
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.payment import AuthorizationStatus, PaymentView
@@ -181,29 +182,55 @@ def check_amount(amount: Money, what: str) -> int:
     return amount.minor
 
 
-def order_lines(lines: Sequence[LineQuantity], total: Money) -> list[dict[str, object]] | None:
-    """The lines as Klarna order lines, or None when they cannot describe ``total``.
+def order_lines(
+    lines: Sequence[LineQuantity], shipping: Sequence[ShippingPortion], total: Money
+) -> list[dict[str, object]] | None:
+    """The goods and shipping as Klarna order lines, or None when they cannot describe
+    ``total``.
 
-    Lines are optional for Klarna but shown to the customer, so they are sent only when
-    they add up to the amount actually refunded or captured.
+    Klarna's amounts include tax. Each goods line carries its own discount
+    (``total_discount_amount``, tax included), so ``total_amount = quantity * unit_price -
+    total_discount_amount`` holds exactly and ``total_tax_amount`` is the tax the shop
+    counts for those units. Lines are optional for Klarna but shown to the customer, so
+    they are sent only when they add up to the amount actually refunded or captured.
     """
-    if not lines or len(lines) > MAX_ORDER_LINES:
+    if (not lines and not shipping) or len(lines) + len(shipping) > MAX_ORDER_LINES:
         return None
-    if sum((line.amount for line in lines), Money.zero(total.currency)) != total:
+    goods = sum((line.amount for line in lines), Money.zero(total.currency))
+    if sum((fee.amount for fee in shipping), goods) != total:
         return None
-    return [
-        {
-            "name": line.sku,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price.minor,
-            "total_amount": line.amount.minor,
-            "tax_rate": 0,
-            "total_tax_amount": 0,
-            "reference": line.sku,
-            "type": "physical",
-        }
-        for line in lines
-    ]
+    return [*(_goods_line(line) for line in lines), *(_shipping_line(fee) for fee in shipping)]
+
+
+def _goods_line(line: LineQuantity) -> dict[str, object]:
+    # The list price with tax, per unit, rounded up so that the discount is never negative.
+    listed = max(line.total.minor + line.discount.minor, line.total.minor)
+    unit_price = -(-listed // line.quantity)
+    return {
+        "type": "physical",
+        "reference": line.sku[:MAX_TEXT],
+        "name": line.sku[:MAX_TEXT],
+        "quantity": line.quantity,
+        "unit_price": unit_price,
+        "tax_rate": line.tax_rate.basis_points,
+        "total_amount": line.total.minor,
+        "total_discount_amount": unit_price * line.quantity - line.total.minor,
+        "total_tax_amount": line.tax.minor,
+    }
+
+
+def _shipping_line(fee: ShippingPortion) -> dict[str, object]:
+    return {
+        "type": "shipping_fee",
+        "reference": fee.shipping_id,
+        "name": fee.name[:MAX_TEXT],
+        "quantity": 1,
+        "unit_price": fee.amount.minor,
+        "tax_rate": fee.tax_rate.basis_points,
+        "total_amount": fee.amount.minor,
+        "total_discount_amount": 0,
+        "total_tax_amount": fee.tax.minor,
+    }
 
 
 def money_body(
@@ -214,13 +241,14 @@ def money_body(
     description: str,
     reference: str,
     lines: Sequence[LineQuantity],
+    shipping: Sequence[ShippingPortion] = (),
 ) -> dict[str, object]:
     body: dict[str, object] = {
         amount_field: check_amount(amount, what),
         "description": description[:MAX_TEXT],
         "reference": reference[:MAX_TEXT],
     }
-    klarna_lines = order_lines(lines, amount)
+    klarna_lines = order_lines(lines, shipping, amount)
     if klarna_lines is not None:
         body["order_lines"] = klarna_lines
     return body

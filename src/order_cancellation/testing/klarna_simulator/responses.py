@@ -79,6 +79,43 @@ def money_body(raw: bytes, field: str) -> tuple[int, dict[str, object]]:
         if value is not None and (not isinstance(value, str) or len(value) > 255):
             raise Refusal(400, "BAD_VALUE", f"{text} must be text of at most 255 characters.")
     lines = body.get("order_lines")
-    if lines is not None and (not isinstance(lines, list) or len(lines) > 1000):
-        raise Refusal(400, "BAD_VALUE", "order_lines must be a list of at most 1000 lines.")
+    if lines is not None:
+        if not isinstance(lines, list) or len(lines) > 1000:
+            raise Refusal(400, "BAD_VALUE", "order_lines must be a list of at most 1000 lines.")
+        check_order_lines(lines, amount)
     return amount, {key: body.get(key) for key in ("reference", "description", "order_lines")}
+
+
+def check_order_lines(lines: list[object], amount: int) -> None:
+    """Klarna's arithmetic on order lines: each ``total_amount`` is ``quantity *
+    unit_price - total_discount_amount``, its tax is what ``tax_rate`` gives of a
+    tax-inclusive amount (within 1 minor unit), and the lines add up to ``amount``."""
+    totals = 0
+    for n, line in enumerate(lines):
+        if not isinstance(line, dict):
+            raise Refusal(400, "BAD_VALUE", f"order_lines[{n}] must be an object.")
+        figures = {
+            key: line.get(key, 0)
+            for key in (
+                "quantity",
+                "unit_price",
+                "total_amount",
+                "total_discount_amount",
+                "tax_rate",
+                "total_tax_amount",
+            )
+        }
+        if any(type(value) is not int for value in figures.values()):
+            raise Refusal(400, "BAD_VALUE", f"order_lines[{n}] amounts must be integers.")
+        if (
+            figures["quantity"] * figures["unit_price"] - figures["total_discount_amount"]
+            != (figures["total_amount"])
+        ):
+            raise Refusal(400, "BAD_VALUE", f"order_lines[{n}].total_amount")
+        total, rate = figures["total_amount"], figures["tax_rate"]
+        expected = total - total * 10000 / (10000 + rate)
+        if abs(figures["total_tax_amount"] - expected) > 1:
+            raise Refusal(400, "BAD_VALUE", f"order_lines[{n}].total_tax_amount")
+        totals += total
+    if lines and totals != amount:
+        raise Refusal(400, "BAD_VALUE", "order_lines do not add up to the amount.")
