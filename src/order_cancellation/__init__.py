@@ -6,6 +6,13 @@ released or refunded through the provider (Klarna) or recorded as a manual refun
 
 from order_cancellation.application.relay import RelayReport
 from order_cancellation.application.retry import RetryPolicy
+from order_cancellation.domain.charges import (
+    AppliedDiscount,
+    Discount,
+    ShippingFee,
+    ShippingLine,
+    ShippingPortion,
+)
 from order_cancellation.domain.errors import (
     CommandRejected,
     ConcurrencyConflict,
@@ -14,6 +21,7 @@ from order_cancellation.domain.errors import (
     EffectNotRetryable,
     IdempotencyKeyReused,
     InsufficientStock,
+    InvalidDiscount,
     InvalidInput,
     InvalidMoney,
     ManualRefundNotOwed,
@@ -29,6 +37,7 @@ from order_cancellation.domain.errors import (
     PaymentError,
     PaymentRejected,
     PaymentTemporarilyUnavailable,
+    RefundExceedsCharge,
     RefundOrderNotFound,
     RepositoryCorrupted,
     StorageError,
@@ -37,26 +46,31 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind, RefundOrder, StockStatus
-from order_cancellation.domain.report import CurrencyTotals, SalesReport
+from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.values import LineItem, PaymentRef, ReasonCode
+from order_cancellation.domain.values import LineItem, LineQuantity, PaymentRef, ReasonCode
 from order_cancellation.sales import Sales
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppliedDiscount",
     "CommandRejected",
     "ConcurrencyConflict",
     "ConfigurationError",
     "CurrencyMismatch",
     "CurrencyTotals",
+    "Discount",
     "EffectNotRetryable",
     "IdempotencyKeyReused",
     "InsufficientStock",
+    "InvalidDiscount",
     "InvalidInput",
     "InvalidMoney",
     "LineItem",
+    "LineQuantity",
     "ManualRefundNotOwed",
     "Money",
     "NotACancelStatus",
@@ -77,6 +91,7 @@ __all__ = [
     "PaymentStatus",
     "PaymentTemporarilyUnavailable",
     "ReasonCode",
+    "RefundExceedsCharge",
     "RefundKind",
     "RefundOrder",
     "RefundOrderNotFound",
@@ -85,8 +100,13 @@ __all__ = [
     "RetryPolicy",
     "Sales",
     "SalesReport",
+    "ShippingFee",
+    "ShippingLine",
+    "ShippingPortion",
     "StockStatus",
     "StorageError",
+    "TaxRate",
+    "TaxTotals",
     "UnknownLine",
     "UnknownStatusLabel",
     "__version__",
