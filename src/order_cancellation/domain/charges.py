@@ -89,7 +89,7 @@ class Discount:
     @classmethod
     def fixed(cls, code: str, amount: Money, *, lines: Sequence[str] = ()) -> Self:
         """``Discount.fixed("GIFT5", Money.of("5.00", "EUR"))``: that much off."""
-        return cls(code=code, amount=amount, lines=tuple(lines))
+        return cls(code=code, amount=amount, lines=lines)
 
     @classmethod
     def percentage(
@@ -99,7 +99,7 @@ class Discount:
         return cls(
             code=code,
             basis_points=percent_to_basis_points(percent, f"discount {code!r}"),
-            lines=tuple(lines),
+            lines=lines,
         )
 
     def __attrs_post_init__(self) -> None:
