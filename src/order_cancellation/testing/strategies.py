@@ -9,6 +9,9 @@ This module requires Hypothesis, which the core library does not depend on; inst
     @given(lines=ocst.orders_to_place(currency="EUR"), reason=ocst.reasons())
     def test_my_checkout_survives_a_cancel(lines, reason): ...
 
+Orders with shipping fees, discounts and both price modes come from
+:mod:`order_cancellation.testing.order_charges`.
+
 Valid-value strategies only produce what the library accepts (so a failure means a bug,
 not a rejected input); the ``invalid_*`` strategies produce values the library must refuse
 with a typed error (a subclass of :class:`~order_cancellation.OrderCancellationError`).
@@ -29,6 +32,7 @@ from order_cancellation.domain.money import (
     currency_exponent,
 )
 from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.status import MAX_LABEL_LENGTH
 from order_cancellation.domain.values import (
     MAX_ID_LENGTH,
@@ -59,6 +63,7 @@ __all__ = [
     "return_quantities",
     "skus",
     "status_labels",
+    "tax_rates",
     "unknown_lines",
 ]
 
@@ -123,20 +128,35 @@ def skus(pool: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     return st.integers(min_value=1, max_value=50).map(lambda n: f"SKU-{n}")
 
 
+COMMON_TAX_RATES: Final = (0, 550, 725, 1000, 1350, 1400, 2000, 2100, 2400, 2500, 2550)
+"""Basis points of rates seen in shops (Finland 25.5 %, 13.5 % and 10 %; US 7.25 %; ...)."""
+
+
+def tax_rates() -> st.SearchStrategy[TaxRate]:
+    """Tax rates: mostly common VAT and sales-tax rates, sometimes any rate from 0 % to
+    100 % in basis points; shrinks towards 0 %."""
+    return st.one_of(
+        st.sampled_from(COMMON_TAX_RATES), st.integers(min_value=0, max_value=10_000)
+    ).map(TaxRate)
+
+
 def line_items(
     currency: str | st.SearchStrategy[str] = "EUR",
     *,
     sku: st.SearchStrategy[str] | None = None,
     max_quantity: int = 5,
     max_unit_minor: int = 100_000,
+    tax_rate: st.SearchStrategy[TaxRate] | None = None,
 ) -> st.SearchStrategy[LineItem]:
     """One ``LineItem``: a SKU (from ``sku``, default :func:`skus`), a quantity from 1 to
-    ``max_quantity`` and a unit price of zero to ``max_unit_minor`` minor units."""
+    ``max_quantity``, a unit price of zero to ``max_unit_minor`` minor units and a tax rate
+    (from ``tax_rate``, default :func:`tax_rates`)."""
     return st.builds(
         LineItem,
         sku if sku is not None else skus(),
         st.integers(min_value=1, max_value=max_quantity),
         money(currency, min_minor=0, max_minor=max_unit_minor),
+        tax_rate=tax_rate if tax_rate is not None else tax_rates(),
     )
 
 

@@ -44,9 +44,7 @@ def write(sales: Sales, clock: FixedClock) -> None:
         payment=PaymentRef(provider="paypal", reference="PAY-CANCEL"),
         order_id="canceled-1",
     )
-    sales.place_order(
-        [LineItem("MUG", 3, Money.of("9.50", eur))], order_id="returned-1"
-    )
+    sales.place_order([LineItem("MUG", 3, Money.of("9.50", eur))], order_id="returned-1")
     sales.fulfill("returned-1")
     sales.place_order([LineItem("SHIRT", 1, Money.of("19.90", eur))], order_id="shipped-1")
     sales.fulfill("shipped-1")
