@@ -9,6 +9,7 @@ from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.domain.charges import (
     AppliedDiscount,
     Discount,
+    LineDiscount,
     ShippingFee,
     ShippingLine,
     ShippingPortion,
@@ -69,6 +70,7 @@ __all__ = [
     "InvalidDiscount",
     "InvalidInput",
     "InvalidMoney",
+    "LineDiscount",
     "LineItem",
     "LineQuantity",
     "ManualRefundNotOwed",

@@ -30,7 +30,7 @@ def applied(discounts: list[Discount], subtotals: list[int]) -> list[list[int]]:
     result = apply_discounts(
         discounts, line_ids=IDS, skus=SKUS, subtotals=subtotals, currency="EUR"
     )
-    return [[share.minor for _, share in discount.per_line] for discount in result]
+    return [[share.amount.minor for share in discount.per_line] for discount in result]
 
 
 def test_a_percentage_discount_on_the_whole_order_is_split_in_proportion_to_the_lines() -> None:
@@ -69,7 +69,7 @@ def test_lines_may_be_named_by_line_id() -> None:
         subtotals=[100, 100, 100],
         currency="EUR",
     )
-    assert discount.per_line == (("L3", eur("1.00")),)
+    assert [(share.line_id, share.amount) for share in discount.per_line] == [("L3", eur("1.00"))]
 
 
 def test_a_later_discount_applies_to_what_the_earlier_ones_left() -> None:

@@ -130,14 +130,22 @@ class Discount:
 
 
 @attrs.frozen(kw_only=True)
+class LineDiscount:
+    """What one discount took off one line, as entered."""
+
+    line_id: str
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
 class AppliedDiscount:
-    """A discount as the order applied it: how much it took off the goods, from which lines
-    (line id -> amount, as entered)."""
+    """A discount as the order applied it: how much it took off the goods, and from which
+    lines."""
 
     code: str
     basis_points: int | None
     amount: Money
-    per_line: tuple[tuple[str, Money], ...]
+    per_line: tuple[LineDiscount, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -271,7 +279,7 @@ def apply_discounts(
                 basis_points=discount.basis_points,
                 amount=Money(amount, currency),
                 per_line=tuple(
-                    (line_ids[i], Money(share, currency))
+                    LineDiscount(line_id=line_ids[i], amount=Money(share, currency))
                     for i, share in zip(targets, shares, strict=True)
                 ),
             )

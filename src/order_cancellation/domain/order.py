@@ -350,7 +350,7 @@ class Order:
                 f"reason_code is a ReasonCode, one of {[c.name for c in ReasonCode]}."
             )
         portions = self._portions({line.id: line.quantity for line in self.lines}, start="returned")
-        shipping = tuple(fee.whole() for fee in self.shipping if fee.total.minor)
+        shipping = tuple(fee.whole() for fee in self.shipping)
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
@@ -569,8 +569,8 @@ def _priced_lines(
     )
     taken: dict[str, int] = {}
     for discount in applied:
-        for line_id, share in discount.per_line:
-            taken[line_id] = taken.get(line_id, 0) + share.minor
+        for share in discount.per_line:
+            taken[share.line_id] = taken.get(share.line_id, 0) + share.amount.minor
     lines = []
     for line_id, item in zip(ids, items, strict=True):
         subtotal = (item.unit_price * item.quantity).minor - taken.get(line_id, 0)

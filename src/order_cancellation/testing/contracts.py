@@ -37,6 +37,7 @@ from order_cancellation.domain.stock import MovementKey, MovementKind, StockMove
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
+from order_cancellation.testing.record_contracts import RealOrderRecordsContract
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHOP = "shop-a"
@@ -87,8 +88,9 @@ def sample_message(
     )
 
 
-class BackendContract:
-    """Provide ``backend``; every test below runs against it."""
+class BackendContract(RealOrderRecordsContract):
+    """Provide ``backend``; every test below (and those of the suites it includes) runs
+    against it."""
 
     @pytest.fixture
     def backend(self) -> Backend:
