@@ -1,6 +1,7 @@
 """A model-based test of ``Sales``: random commands against a simple model of the shop.
 
-The machine places, fulfills, cancels and returns orders, replays idempotency keys, sends
+The machine places real orders (tax rates, shipping fees, discounts, either price mode),
+fulfills, cancels and returns them (refunding shipping or not), replays idempotency keys, sends
 stale versions, captures in the provider's portal, marks manual refunds done, retries failed
 effects and moves the clock (sometimes past the 28 days an authorization lives). The model
 is a dict of orders (state, version, lines, expected refund orders) and the units sold and
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -57,6 +59,7 @@ from order_cancellation import (
 from order_cancellation.adapters.memory import Operation
 from order_cancellation.application.service import EffectsMode
 from order_cancellation.ports.payments import CaptureRequest
+from order_cancellation.testing import order_charges as occ
 from order_cancellation.testing import strategies as ocst
 from tests.application.harness import Shop
 
@@ -70,14 +73,38 @@ STOCK_FAILED: Final = (StockStatus.FAILED_RETRYING, StockStatus.DEAD_LETTERED)
 Signature = tuple[object, ...]
 
 
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @attrs.define
 class ModelLine:
+    """A line's money as the docs state the rule: units ``0 .. n`` are worth
+    ``round(subtotal * n / quantity)``, their tax is the tax of that (all of the line's tax
+    at ``n == quantity``), and a refund takes the difference between two such figures."""
+
     id: str
     sku: str
     quantity: int
-    unit_minor: int
+    subtotal: int  # after discounts, as entered
+    tax: int
+    rate: int  # basis points
+    include_tax: bool
     fulfilled: int = 0
     returned: int = 0
+
+    def worth(self, units: int) -> int:
+        base = _half_up(Decimal(self.subtotal * units) / self.quantity)
+        if units == self.quantity:
+            tax = self.tax
+        elif self.include_tax:
+            tax = min(_half_up(Decimal(base * self.rate) / (10_000 + self.rate)), self.tax)
+        else:
+            tax = min(_half_up(Decimal(base * self.rate) / 10_000), self.tax)
+        return base if self.include_tax else base + tax
+
+    def refund(self, units: int) -> int:
+        return self.worth(self.returned + units) - self.worth(self.returned)
 
 
 @attrs.define
@@ -87,11 +114,9 @@ class ModelOrder:
     state: OrderState
     version: int
     reference: str | None  # the card payment's reference, when paid by card
+    total: int
+    shipping_left: int
     refunds: list[tuple[RefundKind, int]] = attrs.Factory(list)
-
-    @property
-    def total(self) -> int:
-        return sum(line.quantity * line.unit_minor for line in self.lines)
 
     def line(self, key: str) -> ModelLine:
         by_id = [line for line in self.lines if line.id == key]
@@ -171,22 +196,36 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @rule(
         target=orders,
-        lines=ocst.orders_to_place("EUR", sku=ocst.skus(SKUS), max_lines=3, max_quantity=4),
+        to_place=occ.real_orders(
+            "EUR", sku=ocst.skus(SKUS), max_lines=3, max_quantity=4, max_fees=2, max_discounts=2
+        ),
         paid_by=st.sampled_from(["card", "card", "invoice", "nothing"]),
         auto_capture=st.booleans(),
         key=maybe_key,
     )
     def place(
-        self, lines: list[LineItem], paid_by: str, auto_capture: bool, key: str | None
+        self, to_place: occ.OrderToPlace, paid_by: str, auto_capture: bool, key: str | None
     ) -> Any:
         self.step_count += 1
-        total = sum((line.unit_price * line.quantity for line in lines), Money.zero("EUR"))
+        lines = list(to_place.lines)
+        # What the order will cost, worked out before placing it so that the card can be
+        # authorized for it (the shop authorizes at checkout, before the order exists).
+        total = Order.place(
+            order_id="quote",
+            shop="acme",
+            items=lines,
+            payment=None,
+            at=self.shop.clock.now(),
+            shipping=list(to_place.shipping),
+            discounts=list(to_place.discounts),
+            prices_include_tax=to_place.prices_include_tax,
+        ).order.total
         payment: PaymentRef | None = None
         if paid_by == "card" and total.minor > 0:
             payment = self.shop.card_payment(total, auto_capture=auto_capture)
         elif paid_by == "invoice":
             payment = PaymentRef(provider="invoice", reference="acme-invoice")
-        signature: Signature = ("place", tuple(lines), payment)
+        signature: Signature = ("place", to_place, payment)
         mode, first = self._replay(key, signature)
         short = any(need > self.shop.sales.stock_level(sku) for sku, need in _units(lines).items())
         expected = (
@@ -200,7 +239,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         )
 
         def command() -> object:
-            return self.shop.sales.place_order(lines, payment=payment, idempotency_key=key)
+            return to_place.place(self.shop.sales, payment=payment, idempotency_key=key)
 
         order = self._attempt(expected, command)
         if expected is not None:
@@ -210,20 +249,26 @@ class OrderLifecycle(RuleBasedStateMachine):
         if mode == "replay":
             assert order_id == first
             return order_id
+        assert order.total == total
         self.model[order_id] = ModelOrder(
             id=order_id,
             lines=[
                 ModelLine(
-                    id=f"L{n}",
+                    id=line.id,
                     sku=line.sku,
                     quantity=line.quantity,
-                    unit_minor=line.unit_price.minor,
+                    subtotal=line.subtotal.minor,
+                    tax=line.tax.minor,
+                    rate=line.tax_rate.basis_points,
+                    include_tax=order.prices_include_tax,
                 )
-                for n, line in enumerate(lines, start=1)
+                for line in order.lines
             ],
             state=OrderState.OPEN,
             version=1,
             reference=payment.reference if payment and paid_by == "card" else None,
+            total=order.total.minor,
+            shipping_left=sum(fee.total.minor for fee in order.shipping),
         )
         self.sold += _units(lines)
         if key is not None:
@@ -339,6 +384,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         order.state = OrderState.CANCELED
         order.version += 1
         order.refunds.append((RefundKind.CANCELLATION, order.total))
+        order.shipping_left = 0
         if restock:
             for line in order.lines:
                 self.to_restock[line.sku] += line.quantity
@@ -349,11 +395,19 @@ class OrderLifecycle(RuleBasedStateMachine):
         order_id=orders,
         data=st.data(),
         restock=st.booleans(),
+        refund_shipping=st.booleans(),
         key=maybe_key,
         version=st.sampled_from(["none", "current", "stale"]),
     )
     def create_return(
-        self, order_id: str, data: st.DataObject, restock: bool, key: str | None, version: str
+        self,
+        *,
+        order_id: str,
+        data: st.DataObject,
+        restock: bool,
+        refund_shipping: bool,
+        key: str | None,
+        version: str,
     ) -> None:
         self.step_count += 1
         order = self.model[order_id]
@@ -363,7 +417,13 @@ class OrderLifecycle(RuleBasedStateMachine):
             quantities = data.draw(ocst.return_quantities(current), label="return quantities")
         else:
             quantities = {"L1": 1}
-        signature: Signature = ("return", order_id, tuple(sorted(quantities.items())), restock)
+        signature: Signature = (
+            "return",
+            order_id,
+            tuple(sorted(quantities.items())),
+            restock,
+            refund_shipping,
+        )
         mode, first = self._replay(key, signature)
         expected_version = self._version(order, version)
         too_many = any(
@@ -391,6 +451,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 restock=restock,
                 idempotency_key=key,
                 expected_version=expected_version,
+                refund_shipping=refund_shipping,
             ),
         )
         if expected is not None:
@@ -399,11 +460,13 @@ class OrderLifecycle(RuleBasedStateMachine):
         if mode == "replay":
             assert refund.id == first
             return
-        amount = 0
+        amount = order.shipping_left if refund_shipping else 0
+        if refund_shipping:
+            order.shipping_left = 0
         for line_key, units in quantities.items():
             line = order.line(line_key)
+            amount += line.refund(units)
             line.returned += units
-            amount += units * line.unit_minor
             if restock:
                 self.to_restock[line.sku] += units
         everything_back = all(line.returned == line.quantity for line in order.lines)
