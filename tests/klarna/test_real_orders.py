@@ -175,7 +175,9 @@ def test_prices_without_tax_are_sent_to_klarna_with_their_tax_included(
 
     refund = sales.create_return(order.id, {"LAMP": 1})
 
-    (line,) = body(sim, Endpoint.REFUND)["order_lines"]  # type: ignore[misc]
+    lines = body(sim, Endpoint.REFUND)["order_lines"]
+    assert isinstance(lines, list)
+    (line,) = lines
     assert line["total_amount"] == refund.amount.minor
     assert line["total_tax_amount"] == refund.lines[0].tax.minor
     assert refund.payment_status is PaymentStatus.REFUNDED

@@ -26,7 +26,7 @@ from order_cancellation.testing import strategies as ocst
 
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
 CURRENCIES = st.sampled_from(["EUR", "JPY", "KWD"])
-SIZE = {"max_examples": 300}
+EXAMPLES = 300
 real_orders = occ.real_orders(CURRENCIES, max_lines=10)
 
 
@@ -45,12 +45,12 @@ def placed(order: occ.OrderToPlace) -> Order:
 
 def test_sizes_are_reported(reliability: Callable[[str], None]) -> None:
     reliability(
-        f"RELIABILITY M1 real-order money properties examples={SIZE['max_examples']} "
+        f"RELIABILITY M1 real-order money properties examples={EXAMPLES} "
         "lines<=10 fees<=3 discounts<=3 currencies=EUR,JPY,KWD modes=both"
     )
 
 
-@settings(**SIZE)
+@settings(max_examples=EXAMPLES)
 @given(real_orders)
 def test_allocation_never_loses_or_creates_a_minor_unit(to_place: occ.OrderToPlace) -> None:
     order = placed(to_place)
@@ -68,7 +68,7 @@ def test_allocation_never_loses_or_creates_a_minor_unit(to_place: occ.OrderToPla
     assert order.total == sum((fee.total for fee in order.shipping), goods)
 
 
-@settings(**SIZE)
+@settings(max_examples=EXAMPLES)
 @given(real_orders)
 def test_a_canceled_order_nets_to_zero_on_every_figure_and_rate(
     to_place: occ.OrderToPlace,
@@ -90,7 +90,7 @@ def test_a_canceled_order_nets_to_zero_on_every_figure_and_rate(
     _assert_nets_to_zero(order, [refund])
 
 
-@settings(**SIZE)
+@settings(max_examples=EXAMPLES)
 @given(real_orders, st.data())
 def test_returns_in_any_pieces_never_overpay_and_end_at_zero(
     to_place: occ.OrderToPlace, data: st.DataObject
@@ -110,8 +110,8 @@ def test_returns_in_any_pieces_never_overpay_and_end_at_zero(
             if last
             else data.draw(
                 st.sampled_from([False, True])
-                | st.integers(1, max(shipping_left.minor, 1)).map(
-                    lambda minor, currency=order.currency: Money(minor, currency)
+                | st.builds(
+                    Money, st.integers(1, max(shipping_left.minor, 1)), st.just(order.currency)
                 ),
                 label="refund_shipping",
             )
@@ -141,10 +141,10 @@ def _assert_never_overpaid(order: Order, refunds: list[RefundOrder]) -> None:
     per_line: Counter[str] = Counter()
     per_fee: Counter[str] = Counter()
     for refund in refunds:
-        for line in refund.lines:
-            per_line[line.line_id] += line.total.minor
-            assert line.total.minor >= 0
-            assert line.tax.minor >= 0
+        for portion in refund.lines:
+            per_line[portion.line_id] += portion.total.minor
+            assert portion.total.minor >= 0
+            assert portion.tax.minor >= 0
         for part in refund.shipping:
             per_fee[part.shipping_id] += part.amount.minor
     for line in order.lines:
@@ -180,7 +180,10 @@ def _assert_nets_to_zero(order: Order, refunds: list[RefundOrder]) -> None:
     assert row.tax == zero
     recomputed: dict[TaxRate, Money] = {}
     for refund in refunds:
-        for part in (*refund.lines, *refund.shipping):
-            recomputed[part.tax_rate] = recomputed.get(part.tax_rate, zero) + part.tax
+        for rate, tax in [
+            *((line.tax_rate, line.tax) for line in refund.lines),
+            *((fee.tax_rate, fee.tax) for fee in refund.shipping),
+        ]:
+            recomputed[rate] = recomputed.get(rate, zero) + tax
     for taxes in row.taxes:
         assert taxes.collected == taxes.refunded == recomputed.get(taxes.rate, zero)
