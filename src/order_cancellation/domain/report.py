@@ -139,7 +139,7 @@ class _Row:
     def refund(self, refund: RefundOrder) -> None:
         self.refund_orders += 1
         self.add("refunds", refund.amount)
-        self.add("refunded_goods", refund.goods + refund.discount_reversed)
+        self.add("refunded_goods", sum((line.gross for line in refund.lines), self._none()))
         self.add("discounts_reversed", refund.discount_reversed)
         self.add("refunded_shipping", refund.shipping_refunded)
         _add_taxes(self.refunded, refund.tax_by_rate)

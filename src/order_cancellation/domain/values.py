@@ -170,3 +170,8 @@ class LineQuantity:
     def net(self) -> Money:
         """The money for these units without tax."""
         return self.total - self.tax
+
+    @property
+    def gross(self) -> Money:
+        """These units at list price (before discounts), tax included."""
+        return self.total + self.discount
