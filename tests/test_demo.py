@@ -5,26 +5,80 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-from order_cancellation import PaymentStatus, demo
+import attrs
+import pytest
+
+from order_cancellation import Money, OrderState, PaymentStatus, Sales, TaxRate, demo
+
+_VAT = TaxRate.percent("25.5")
 
 
-def test_the_demo_cancels_returns_and_reports_on_a_sqlite_file(tmp_path: Path) -> None:
+@attrs.frozen
+class Told:
+    sales: Sales
+    text: str
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> Told:
+    """The story, told once on a SQLite file."""
     out = io.StringIO()
-    sales = demo.run(out, database=tmp_path / "demo.db")
-    text = out.getvalue()
-    assert "cancel refused" in text
-    assert "create a return" in text
-    statuses = {refund.payment_status for refund in sales.refund_orders()}
+    sales = demo.run(out, database=tmp_path_factory.mktemp("demo") / "demo.db")
+    return Told(sales, out.getvalue())
+
+
+def test_the_demo_cancels_returns_and_reports_on_a_sqlite_file(told: Told) -> None:
+    assert "cancel refused" in told.text
+    assert "create a return" in told.text
+    assert "'Canceled - out of stock'" in told.text
+    statuses = {refund.payment_status for refund in told.sales.refund_orders()}
     assert statuses == {
         PaymentStatus.VOIDED,
         PaymentStatus.REFUNDED_AND_RELEASED,
         PaymentStatus.AUTHORIZATION_LAPSED,
         PaymentStatus.MANUALLY_REFUNDED,
     }
-    assert sales.stock_levels() == {"MUG": 5, "POSTER": 2, "TSHIRT-M": 10}
-    assert sales.manual_refunds_owed() == []
+    assert told.sales.stock_levels() == {"MUG": 5, "POSTER": 3, "TSHIRT-M": 10}
+    assert told.sales.manual_refunds_owed() == []
+
+
+def test_every_demo_order_carries_finnish_vat_and_a_shipping_fee(told: Told) -> None:
+    orders = {refund.order_id for refund in told.sales.refund_orders()}
+
+    for order in (told.sales.get_order(order_id) for order_id in orders):
+        assert {line.tax_rate for line in order.lines} == {_VAT}
+        assert [(fee.amount, fee.tax_rate) for fee in order.shipping] == [
+            (Money.of("5.90", "EUR"), _VAT)
+        ]
+    assert len(orders) == 4
+
+
+def test_the_demo_returns_part_of_an_order_then_the_rest_with_its_shipping(told: Told) -> None:
+    returns = [refund for refund in told.sales.refund_orders() if refund.kind.value == "return"]
+    (order_id,) = {refund.order_id for refund in returns}
+    order = told.sales.get_order(order_id)
+    first, rest = sorted(returns, key=lambda refund: refund.shipping_refunded)
+
+    assert first.shipping_refunded == Money.zero("EUR")
+    assert rest.shipping_refunded == Money.of("5.90", "EUR")
+    assert order.state is OrderState.RETURNED
+    assert first.amount + rest.amount == order.total
+    assert first.tax + rest.tax == order.tax_by_rate[_VAT]
+    assert "the order nets to zero" in told.text
+    assert "net 0.00 EUR; VAT collected" in told.text
+
+
+def test_the_demo_report_shows_the_vat_per_rate(told: Told) -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    (row,) = told.sales.report(start=start, end=start + timedelta(days=60)).totals
+
+    (vat,) = row.taxes
+    assert vat.rate == _VAT
+    assert vat.collected == vat.refunded
+    assert row.shipping == row.refunded_shipping == Money.of("23.60", "EUR")
+    assert f"VAT 25.5 %: collected {vat.collected}, refunded {vat.refunded}" in told.text
 
 
 def test_the_demo_runs_from_the_command_line() -> None:

@@ -10,15 +10,23 @@ from typing import TextIO
 
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import InMemoryPaymentProvider
+from order_cancellation.domain.charges import ShippingFee
 from order_cancellation.domain.errors import OrderFulfilledError
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
+from order_cancellation.domain.report import SalesReport
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.sales import Sales
 
 EUR = "EUR"
 SHOP = "demo-shop"
+VAT = TaxRate.percent("25.5")  # Finland's standard rate, on goods and on shipping
+SHIPPING = ShippingFee("Posti", Money.of("5.90", EUR), tax_rate=VAT)
+
+
+Say = Callable[[str], None]
 
 
 def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -> Sales:
@@ -28,7 +36,21 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     card = InMemoryPaymentProvider()
     sales, path = _open(database, in_memory, clock, card)
     say(f"# order-cancellation demo ({'in memory' if path is None else f'SQLite file {path}'})\n")
+    say(
+        f"A Finnish shop: prices include VAT {VAT}; every order ships with {SHIPPING.name} "
+        f"for {SHIPPING.amount} (VAT {VAT} too).\n"
+    )
+    _stock_and_labels(say, sales)
+    _cancel(say, sales, clock, card)
+    _returns(say, sales)
+    _partly_captured(say, sales, clock, card)
+    _expired(say, sales, clock, card)
+    _returns_list_and_report(say, sales)
+    _finish(say, sales, path)
+    return sales
 
+
+def _stock_and_labels(say: Say, sales: Sales) -> None:
     say("## Stock and a custom status label")
     for sku, units in (("TSHIRT-M", 10), ("MUG", 5), ("POSTER", 3)):
         sales.set_stock(sku, units)
@@ -36,9 +58,13 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     say(f"stock: {_stock(sales)}")
     say(f"labels meaning canceled: {_cancel_labels(sales)}\n")
 
+
+def _cancel(say: Say, sales: Sales, clock: ManualClock, card: InMemoryPaymentProvider) -> None:
     say("## 1. An unfulfilled order is canceled")
-    first = _place(sales, card, clock, "card-1001", [("TSHIRT-M", 2, "19.90"), ("MUG", 1, "9.50")])
-    say(f"placed {first.id[:12]}… for {first.total} (card, authorized); stock: {_stock(sales)}")
+    first = _place(sales, "card-1001", [("TSHIRT-M", 2, "19.90"), ("MUG", 1, "9.50")])
+    card.authorize("card-1001", first.total, at=clock.now())
+    say(f"placed {_order_line(first)} (card, authorized)")
+    say(f"stock: {_stock(sales)}")
     refund = sales.cancel_order(
         first.id, status="Canceled - out of stock", reason="Supplier cannot deliver"
     )
@@ -46,55 +72,64 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     say(_refund_line(refund))
     say(f"stock is back to its values before the order: {_stock(sales)}\n")
 
+
+def _returns(say: Say, sales: Sales) -> None:
     say("## 2. A fulfilled order cannot be canceled: create a return instead")
-    second = sales.place_order(
-        [LineItem("POSTER", 2, Money.of("15.00", EUR))],
-        payment=PaymentRef(provider="paypal", reference="PAYPAL-77"),
-    )
-    sales.fulfill(second.id)
+    order = _place(sales, None, [("POSTER", 2, "15.00"), ("MUG", 1, "9.50")])
+    sales.fulfill(order.id)
+    say(f"placed and shipped {_order_line(order)} (PayPal)")
     try:
-        sales.cancel_order(second.id)
+        sales.cancel_order(order.id)
     except OrderFulfilledError as refusal:
         say(f"cancel refused: {refusal}")
-    returned = sales.create_return(second.id, {"POSTER": 1}, reason="Arrived creased")
-    say(f"returned 1 poster: {_refund_line(returned)}")
+    say(f"stock before the returns: {_stock(sales)}")
+    some = sales.create_return(order.id, {"POSTER": 1}, reason="Ordered one too many")
+    say(f"returned 1 poster, shipping kept: {_refund_line(some)}")
     say(f"stock: {_stock(sales)}")
+    rest = sales.create_return(
+        order.id, {"POSTER": 1, "MUG": 1}, reason="Changed their mind", refund_shipping=True
+    )
+    say(f"returned the rest, shipping refunded: {_refund_line(rest)}")
+    say(f"stock after the returns: {_stock(sales)}")
     for owed in sales.manual_refunds_owed():
         say(f"manual refund owed: {owed.manual_amount} for order {owed.order_id[:12]}…")
-    sales.mark_manual_refund_done(returned.id, note="Refunded in PayPal by Anna")
-    say(f"marked done; manual refunds still owed: {len(sales.manual_refunds_owed())}\n")
+    for paid in (some, rest):
+        sales.mark_manual_refund_done(paid.id, note="Refunded in PayPal by Anna")
+    say(f"marked done; manual refunds still owed: {len(sales.manual_refunds_owed())}")
+    say(_nets_to_zero(sales, order.id) + "\n")
 
+
+def _partly_captured(
+    say: Say, sales: Sales, clock: ManualClock, card: InMemoryPaymentProvider
+) -> None:
     say("## 3. Money back when part of the payment was captured")
     clock.advance(timedelta(days=1))
-    third = _place(sales, card, clock, "card-1002", [("TSHIRT-M", 3, "19.90")])
+    order = _place(sales, "card-1002", [("TSHIRT-M", 3, "19.90")])
+    card.authorize("card-1002", order.total, at=clock.now())
     card.capture_payment("card-1002", Money.of("19.90", EUR), at=clock.now())
-    say("the merchant captured 19.90 EUR of 59.70 EUR in the card provider's portal")
-    refund = sales.cancel_order(third.id, reason="Customer changed their mind")
-    say(_refund_line(refund))
+    say(f"the merchant captured 19.90 EUR of {order.total} in the card provider's portal")
+    say(_refund_line(sales.cancel_order(order.id, reason="Customer changed their mind")))
 
+
+def _expired(say: Say, sales: Sales, clock: ManualClock, card: InMemoryPaymentProvider) -> None:
     say("\n## 4. An authorization that expired leaves nothing to release")
-    fourth = _place(sales, card, clock, "card-1003", [("MUG", 2, "9.50")])
+    order = _place(sales, "card-1003", [("MUG", 2, "9.50")])
+    card.authorize("card-1003", order.total, at=clock.now())
     clock.advance(timedelta(days=29))
-    refund = sales.cancel_order(fourth.id, reason="Never collected")
-    say(_refund_line(refund))
+    say(_refund_line(sales.cancel_order(order.id, reason="Never collected")))
 
+
+def _returns_list_and_report(say: Say, sales: Sales) -> None:
     say("\n## The Returns list (refund orders)")
     for listed in sales.refund_orders():
         say(f"- {listed.kind.value:12} {listed.amount!s:>10}  {listed.payment_status.value}")
-
     say("\n## Sales report (a sale counts on the order's day, a refund on the refund's day)")
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    report = sales.report(start=start, end=start + timedelta(days=60))
-    for row in report.totals:
-        say(
-            f"{row.currency}: gross {row.gross}, refunds {row.refunds}, net {row.net} "
-            f"({row.orders} orders, {row.refund_orders} refund orders)"
-        )
-    _finish(say, sales, path)
-    return sales
+    for line in _report(sales.report(start=start, end=start + timedelta(days=60))):
+        say(line)
 
 
-def _finish(say: Callable[[str], None], sales: Sales, path: Path | None) -> None:
+def _finish(say: Say, sales: Sales, path: Path | None) -> None:
     say(f"\nfinal stock: {_stock(sales)}")
     if path is not None:
         say(f"\nlook around: order-cancellation refunds list --db {path} --shop {SHOP}")
@@ -109,17 +144,27 @@ def _open(
     return Sales.sqlite(path, SHOP, gateways={"card": card}, clock=clock), path
 
 
-def _place(
-    sales: Sales,
-    card: InMemoryPaymentProvider,
-    clock: ManualClock,
-    reference: str,
-    lines: list[tuple[str, int, str]],
-) -> Order:
-    items = [LineItem(sku, quantity, Money.of(price, EUR)) for sku, quantity, price in lines]
-    total = sum((item.unit_price * item.quantity for item in items), Money.zero(EUR))
-    card.authorize(reference, total, at=clock.now())
-    return sales.place_order(items, payment=PaymentRef(provider="card", reference=reference))
+def _place(sales: Sales, card: str | None, lines: list[tuple[str, int, str]]) -> Order:
+    """An order of ``lines`` at Finnish VAT with shipping, paid by card (the reference given)
+    or with PayPal."""
+    items = [
+        LineItem(sku, quantity, Money.of(price, EUR), tax_rate=VAT)
+        for sku, quantity, price in lines
+    ]
+    payment = (
+        PaymentRef(provider="card", reference=card)
+        if card
+        else PaymentRef(provider="paypal", reference="PAYPAL-77")
+    )
+    return sales.place_order(items, payment=payment, shipping=[SHIPPING])
+
+
+def _order_line(order: Order) -> str:
+    goods = ", ".join(f"{line.quantity} x {line.sku} at {line.unit_price}" for line in order.lines)
+    return (
+        f"{order.id[:12]}… for {order.total}: {goods}, shipping {SHIPPING.amount}; "
+        f"{_taxes(order.tax_by_rate)}"
+    )
 
 
 def _refund_line(refund: RefundOrder) -> str:
@@ -129,9 +174,46 @@ def _refund_line(refund: RefundOrder) -> str:
     if refund.manual_amount.minor:
         money += f", owed by hand {refund.manual_amount}"
     return (
-        f"refund order {refund.id[:12]}… ({refund.kind.value}) for {refund.amount}: "
+        f"refund order {refund.id[:12]}… ({refund.kind.value}) for {refund.amount} "
+        f"(goods {refund.goods}, shipping {refund.shipping_refunded}; "
+        f"{_taxes(refund.tax_by_rate)}): "
         f"payment {refund.payment_status.value} ({money}); stock {refund.stock_status.value}"
     )
+
+
+def _taxes(by_rate: dict[TaxRate, Money]) -> str:
+    return ", ".join(f"VAT {rate} {amount}" for rate, amount in by_rate.items())
+
+
+def _nets_to_zero(sales: Sales, order_id: str) -> str:
+    """What the order took and what its refund orders gave back, overall and in VAT."""
+    order = sales.get_order(order_id)
+    refunds = sales.refund_orders(order_id=order_id)
+    back = sum((refund.amount for refund in refunds), Money.zero(EUR))
+    tax_back = sum((refund.tax for refund in refunds), Money.zero(EUR))
+    tax = sum(order.tax_by_rate.values(), Money.zero(EUR))
+    return (
+        f"the order nets to zero: paid {order.total}, refunded {back}, net {order.total - back}; "
+        f"VAT collected {tax}, refunded {tax_back}, net {tax - tax_back}"
+    )
+
+
+def _report(report: SalesReport) -> list[str]:
+    lines = []
+    for row in report.totals:
+        lines += [
+            f"{row.currency}: gross {row.gross}, refunds {row.refunds}, net {row.net} "
+            f"({row.orders} orders, {row.refund_orders} refund orders)",
+            f"  sales:   goods {row.goods}, discounts {row.discounts}, shipping {row.shipping}",
+            f"  refunds: goods {row.refunded_goods}, discounts reversed "
+            f"{row.discounts_reversed}, shipping {row.refunded_shipping}",
+            *(
+                f"  VAT {taxes.rate}: collected {taxes.collected}, refunded {taxes.refunded}, "
+                f"net {taxes.net}"
+                for taxes in row.taxes
+            ),
+        ]
+    return lines
 
 
 def _stock(sales: Sales) -> str:
@@ -144,7 +226,7 @@ def _cancel_labels(sales: Sales) -> str:
     )
 
 
-def _narrator(out: TextIO) -> Callable[[str], None]:
+def _narrator(out: TextIO) -> Say:
     def say(text: str) -> None:
         print(text, file=out)
 

@@ -57,7 +57,7 @@ def test_the_demo_writes_a_sqlite_file_that_operator_commands_can_read(
     listed = operator.run("refunds", "list", "--db", str(path), "--shop", "demo-shop", "--json")
 
     assert listed.code == 0
-    assert len(listed.document()["refund_orders"]) == 4
+    assert len(listed.document()["refund_orders"]) == 5  # three cancels, two returns
 
 
 def test_json_after_demo_is_a_usage_error(operator: Operator) -> None:

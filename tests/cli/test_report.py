@@ -6,6 +6,9 @@ from datetime import date, timedelta
 
 from tests.cli.conftest import Operator
 
+# The keys of a report row before taxes, shipping and discounts: scripts rely on them.
+_FIRST_KEYS = ("currency", "gross", "refunds", "net", "orders", "refund_orders")
+
 
 def test_a_canceled_order_nets_to_zero_on_its_day(operator: Operator) -> None:
     order = operator.place("MUG:2:9.50")
@@ -14,16 +17,15 @@ def test_a_canceled_order_nets_to_zero_on_its_day(operator: Operator) -> None:
 
     report = operator.json("report", "--day", placed_on)
 
-    assert report["totals"] == [
-        {
-            "currency": "EUR",
-            "gross": {"minor": 1900, "currency": "EUR", "display": "19.00 EUR"},
-            "refunds": {"minor": 1900, "currency": "EUR", "display": "19.00 EUR"},
-            "net": {"minor": 0, "currency": "EUR", "display": "0.00 EUR"},
-            "orders": 1,
-            "refund_orders": 1,
-        }
-    ]
+    (row,) = report["totals"]
+    assert {key: row[key] for key in _FIRST_KEYS} == {
+        "currency": "EUR",
+        "gross": {"minor": 1900, "currency": "EUR", "display": "19.00 EUR"},
+        "refunds": {"minor": 1900, "currency": "EUR", "display": "19.00 EUR"},
+        "net": {"minor": 0, "currency": "EUR", "display": "0.00 EUR"},
+        "orders": 1,
+        "refund_orders": 1,
+    }
 
 
 def test_a_period_given_by_from_and_to(operator: Operator) -> None:

@@ -16,7 +16,9 @@ from order_cancellation.cli.base import (
 from order_cancellation.cli.console import Console
 from order_cancellation.cli.exits import UsageError
 from order_cancellation.cli.payments import require_route
+from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.pricing import NO_TAX
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL
 from order_cancellation.domain.values import PaymentRef
 from order_cancellation.sales import Sales
@@ -28,8 +30,38 @@ def register(commands: Commands) -> None:
     place = command(
         orders, "place", "record a new order and take its units from stock", with_shop(_place)
     )
-    place.add_argument("lines", nargs="+", metavar="SKU:QTY:PRICE", help="e.g. MUG:2:9.50")
+    place.add_argument(
+        "lines",
+        nargs="+",
+        metavar="SKU:QTY:PRICE[:RATE%]",
+        help="e.g. MUG:2:9.50, or MUG:2:9.50:25.5%% with the line's own tax rate",
+    )
     place.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR")
+    place.add_argument(
+        "--tax-rate",
+        metavar="PERCENT",
+        help="the tax rate of every line and fee that gives none, e.g. 25.5 (default: 0)",
+    )
+    place.add_argument(
+        "--shipping",
+        action="append",
+        default=[],
+        metavar="NAME:AMOUNT[:RATE%]",
+        help="a shipping fee, e.g. Posti:5.90 (rate: --tax-rate unless given); repeatable",
+    )
+    place.add_argument(
+        "--discount",
+        action="append",
+        default=[],
+        metavar="CODE:PERCENT%|CODE:AMOUNT[@SKU,...]",
+        help="a discount on the goods, e.g. WINTER10:10%% or GIFT5:5.00@MUG; repeatable, "
+        "applied in the order given",
+    )
+    place.add_argument(
+        "--prices-exclude-tax",
+        action="store_true",
+        help="prices and fees are without tax, which is added (US style; default: included)",
+    )
     place.add_argument("--order-id", metavar="ID", help="the order's id (default: generated)")
     place.add_argument("--payment-provider", metavar="NAME", help="e.g. klarna, paypal")
     place.add_argument("--payment-ref", metavar="REF", help="the provider's payment reference")
@@ -90,6 +122,17 @@ def register(commands: Commands) -> None:
         "--no-restock", dest="restock", action="store_false", help="the goods cannot be sold again"
     )
     take_back.add_argument("--reason", metavar="TEXT")
+    shipping = take_back.add_mutually_exclusive_group()
+    shipping.add_argument(
+        "--refund-shipping",
+        action="store_true",
+        help="refund all the shipping not refunded yet (default: none)",
+    )
+    shipping.add_argument(
+        "--refund-shipping-amount",
+        metavar="AMOUNT",
+        help="refund this much of the shipping, tax included, e.g. 5.90",
+    )
     _idempotency(take_back)
     _expected_version(take_back)
 
@@ -110,7 +153,10 @@ def _expected_version(parser: argparse.ArgumentParser) -> None:
 
 def _place(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     currency = str(args.currency).upper()
-    lines = [values.line_item(text, currency) for text in args.lines]
+    rate = NO_TAX if args.tax_rate is None else values.tax_rate(str(args.tax_rate), "--tax-rate")
+    lines = [values.line_item(str(text), currency, rate) for text in args.lines]
+    shipping = [values.shipping_fee(str(text), currency, rate) for text in args.shipping]
+    discounts = [values.discount(str(text), currency) for text in args.discount]
     provider, reference = (
         optional_text(args, "payment_provider"),
         optional_text(args, "payment_ref"),
@@ -125,6 +171,9 @@ def _place(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         payment=payment,
         order_id=optional_text(args, "order_id"),
         idempotency_key=optional_text(args, "idempotency_key"),
+        shipping=shipping,
+        discounts=discounts,
+        prices_include_tax=False if args.prices_exclude_tax else None,
     )
     console.result({"order": render.order(order)}, ["placed", *render.order_text(order)])
 
@@ -133,9 +182,13 @@ def _show(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     order = sales.get_order(str(args.order_id))
     refunds = sales.refund_orders(order_id=order.id)
     text = render.order_text(order)
-    text += (
-        ["  refund orders:", *(f"    {render.refund_text(r)}" for r in refunds)] if refunds else []
-    )
+    if refunds:
+        text.append("  refund orders:")
+        for refund in refunds:
+            text += [
+                f"    {render.refund_text(refund)}",
+                *render.refund_detail_text(refund, "      "),
+            ]
     console.result({"order": render.order(order), "refund_orders": render.refunds(refunds)}, text)
 
 
@@ -168,12 +221,16 @@ def _cancel(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         [
             f"canceled order {canceled.id}: status {canceled.status!r}",
             f"refund order {render.refund_text(refund)}",
+            *render.refund_detail_text(refund, "  "),
         ],
     )
 
 
 def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     order = _routable(args, sales)
+    refund_shipping: bool | Money = bool(args.refund_shipping)
+    if args.refund_shipping_amount is not None:
+        refund_shipping = Money.of(str(args.refund_shipping_amount), order.currency)
     refund = sales.create_return(
         order.id,
         values.quantities(args.quantities),
@@ -181,6 +238,7 @@ def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         reason=optional_text(args, "reason"),
         idempotency_key=optional_text(args, "idempotency_key"),
         expected_version=optional_number(args, "expected_version", "--expected-version"),
+        refund_shipping=refund_shipping,
     )
     returned = sales.get_order(order.id)
     console.result(
@@ -188,6 +246,7 @@ def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         [
             f"return recorded for order {returned.id}: status {returned.status!r}",
             f"refund order {render.refund_text(refund)}",
+            *render.refund_detail_text(refund, "  "),
         ],
     )
 

@@ -1,7 +1,8 @@
 """The JSON documents and text lines of the library's values.
 
 JSON keys are stable (scripts rely on them): amounts are ``{"minor", "currency",
-"display"}``, times ISO 8601 with their offset, enums their lower-case value.
+"display"}``, tax rates ``{"basis_points", "percent"}``, times ISO 8601 with their offset,
+enums their lower-case value.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from order_cancellation.cli.console import JSON, JSONObject
+from order_cancellation.domain.charges import AppliedDiscount, ShippingLine, ShippingPortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
-from order_cancellation.domain.report import SalesReport
+from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.values import LineQuantity
 
@@ -24,6 +27,22 @@ def money(amount: Money) -> JSONObject:
 
 def moment(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
+
+
+def rate(value: TaxRate) -> JSONObject:
+    return {"basis_points": value.basis_points, "percent": f"{value.as_percent.normalize():f}"}
+
+
+def taxes(by_rate: Mapping[TaxRate, Money]) -> list[JSON]:
+    return [{"rate": rate(key), "tax": money(amount)} for key, amount in by_rate.items()]
+
+
+def _taxes_text(by_rate: Mapping[TaxRate, Money]) -> str:
+    return ", ".join(f"{amount} at {key}" for key, amount in by_rate.items()) or "none"
+
+
+def _pricing(value: Order | RefundOrder) -> str:
+    return "prices include tax" if value.prices_include_tax else "prices exclude tax"
 
 
 # -- orders ----------------------------------------------------------------------------------
@@ -40,6 +59,9 @@ def order(value: Order) -> JSONObject:
         "version": value.version,
         "currency": value.currency,
         "total": money(value.total),
+        "prices_include_tax": value.prices_include_tax,
+        "tax": money(sum(value.tax_by_rate.values(), Money.zero(value.currency))),
+        "tax_by_rate": taxes(value.tax_by_rate),
         "placed_at": moment(value.placed_at),
         "payment": None
         if payment is None
@@ -50,6 +72,8 @@ def order(value: Order) -> JSONObject:
             "authorization_expires_at": moment(payment.authorization_expires_at),
         },
         "lines": [_order_line(line) for line in value.lines],
+        "shipping": [_shipping_line(fee) for fee in value.shipping],
+        "discounts": [_discount(applied) for applied in value.discounts],
         "cancellation": None
         if cancellation is None
         else {
@@ -69,9 +93,38 @@ def _order_line(line: OrderLine) -> JSONObject:
         "sku": line.sku,
         "quantity": line.quantity,
         "unit_price": money(line.unit_price),
+        "list_price": money(line.list_price),
+        "discount": money(line.discount),
+        "subtotal": money(line.subtotal),
+        "tax_rate": rate(line.tax_rate),
+        "tax": money(line.tax),
         "total": money(line.total),
         "fulfilled": line.fulfilled,
         "returned": line.returned,
+    }
+
+
+def _shipping_line(fee: ShippingLine) -> JSONObject:
+    return {
+        "id": fee.id,
+        "name": fee.name,
+        "amount": money(fee.amount),
+        "tax_rate": rate(fee.tax_rate),
+        "tax": money(fee.tax),
+        "total": money(fee.total),
+        "refunded": money(fee.refunded),
+    }
+
+
+def _discount(applied: AppliedDiscount) -> JSONObject:
+    share = None if applied.basis_points is None else TaxRate(applied.basis_points)
+    return {
+        "code": applied.code,
+        "percent": None if share is None else rate(share)["percent"],
+        "amount": money(applied.amount),
+        "lines": [
+            {"line_id": line_id, "amount": money(amount)} for line_id, amount in applied.per_line
+        ],
     }
 
 
@@ -82,16 +135,34 @@ def order_text(value: Order) -> list[str]:
         f"  status   {value.status!r} (state {value.state.value}, version {value.version})",
         f"  placed   {value.placed_at.isoformat()}",
         f"  payment  {paid}",
-        f"  total    {value.total}",
+        f"  total    {value.total} ({_pricing(value)})",
+        f"  tax      {_taxes_text(value.tax_by_rate)}",
     ]
     lines += [
-        f"  {line.id:<4} {line.sku:<16} {line.quantity} x {line.unit_price} = {line.total}"
+        f"  {line.id:<4} {line.sku:<16} {line.quantity} x {line.unit_price} = {line.list_price}"
+        f"{_discounted(line.discount)}  tax {line.tax} at {line.tax_rate}  total {line.total}"
         f"  (fulfilled {line.fulfilled}, returned {line.returned})"
         for line in value.lines
     ]
+    lines += [
+        f"  {fee.id:<4} shipping {fee.name}: {fee.amount}  tax {fee.tax} at {fee.tax_rate}"
+        f"  total {fee.total}  (refunded {fee.refunded})"
+        for fee in value.shipping
+    ]
+    lines += [f"  discount {_discount_text(applied)}" for applied in value.discounts]
     if value.cancellation is not None and value.cancellation.reason:
         lines.append(f"  reason   {value.cancellation.reason}")
     return lines
+
+
+def _discounted(discount: Money) -> str:
+    return f" - discount {discount}" if discount.minor else ""
+
+
+def _discount_text(applied: AppliedDiscount) -> str:
+    kind = "" if applied.basis_points is None else f" ({TaxRate(applied.basis_points)})"
+    shares = ", ".join(f"{line_id} {amount}" for line_id, amount in applied.per_line)
+    return f"{applied.code}{kind}: {applied.amount} off ({shares})"
 
 
 # -- refund orders ---------------------------------------------------------------------------
@@ -104,7 +175,14 @@ def refund(value: RefundOrder) -> JSONObject:
         "order_id": value.order_id,
         "kind": value.kind.value,
         "amount": money(value.amount),
+        "goods": money(value.goods),
+        "discount_reversed": money(value.discount_reversed),
+        "shipping_refunded": money(value.shipping_refunded),
+        "tax": money(value.tax),
+        "tax_by_rate": taxes(value.tax_by_rate),
+        "prices_include_tax": value.prices_include_tax,
         "lines": [_refund_line(line) for line in value.lines],
+        "shipping": [_shipping_portion(part) for part in value.shipping],
         "reason": value.reason,
         "reason_code": value.reason_code.value if value.reason_code else None,
         "created_at": moment(value.created_at),
@@ -133,7 +211,21 @@ def _refund_line(line: LineQuantity) -> JSONObject:
         "sku": line.sku,
         "quantity": line.quantity,
         "unit_price": money(line.unit_price),
+        "discount": money(line.discount),
+        "tax_rate": rate(line.tax_rate),
+        "tax": money(line.tax),
+        "total": money(line.total),
         "amount": money(line.amount),
+    }
+
+
+def _shipping_portion(part: ShippingPortion) -> JSONObject:
+    return {
+        "shipping_id": part.shipping_id,
+        "name": part.name,
+        "tax_rate": rate(part.tax_rate),
+        "tax": money(part.tax),
+        "amount": money(part.amount),
     }
 
 
@@ -149,6 +241,22 @@ def refund_text(value: RefundOrder) -> str:
         f"payment {value.payment_status.value} ({', '.join(settled)})  "
         f"stock {value.stock_status.value}{error}"
     )
+
+
+def refund_detail_text(value: RefundOrder, indent: str) -> list[str]:
+    """What a refund order gives back, line by line, then its tax per rate."""
+    lines = [
+        f"{indent}{line.line_id:<4} {line.sku:<16} {line.quantity} x {line.unit_price}"
+        f"{_discounted(line.discount)}  tax {line.tax} at {line.tax_rate}  total {line.total}"
+        for line in value.lines
+    ]
+    lines += [
+        f"{indent}{part.shipping_id:<4} shipping {part.name}: tax {part.tax} at {part.tax_rate}"
+        f"  total {part.amount}"
+        for part in value.shipping
+    ]
+    lines.append(f"{indent}tax  {_taxes_text(value.tax_by_rate)} ({_pricing(value)})")
+    return lines
 
 
 # -- stock, labels, report -------------------------------------------------------------------
@@ -173,17 +281,35 @@ def report(value: SalesReport) -> JSONObject:
     return {
         "start": moment(value.start),
         "end": moment(value.end),
-        "totals": [
-            {
-                "currency": row.currency,
-                "gross": money(row.gross),
-                "refunds": money(row.refunds),
-                "net": money(row.net),
-                "orders": row.orders,
-                "refund_orders": row.refund_orders,
-            }
-            for row in value.totals
-        ],
+        "totals": [_report_row(row) for row in value.totals],
+    }
+
+
+def _report_row(row: CurrencyTotals) -> JSONObject:
+    return {
+        "currency": row.currency,
+        "gross": money(row.gross),
+        "refunds": money(row.refunds),
+        "net": money(row.net),
+        "orders": row.orders,
+        "refund_orders": row.refund_orders,
+        "goods": money(row.goods),
+        "discounts": money(row.discounts),
+        "shipping": money(row.shipping),
+        "refunded_goods": money(row.refunded_goods),
+        "discounts_reversed": money(row.discounts_reversed),
+        "refunded_shipping": money(row.refunded_shipping),
+        "tax": money(row.tax),
+        "taxes": [_tax_row(totals) for totals in row.taxes],
+    }
+
+
+def _tax_row(totals: TaxTotals) -> JSONObject:
+    return {
+        "rate": rate(totals.rate),
+        "collected": money(totals.collected),
+        "refunded": money(totals.refunded),
+        "net": money(totals.net),
     }
 
 
@@ -191,9 +317,19 @@ def report_text(value: SalesReport) -> list[str]:
     lines = [f"sales from {value.start.isoformat()} to {value.end.isoformat()}"]
     if not value.totals:
         lines.append("no sales and no refunds in this period")
-    lines += [
-        f"{row.currency}: gross {row.gross}, refunds {row.refunds}, net {row.net} "
-        f"({row.orders} orders, {row.refund_orders} refund orders)"
-        for row in value.totals
-    ]
+    for row in value.totals:
+        lines += [
+            f"{row.currency}: gross {row.gross}, refunds {row.refunds}, net {row.net} "
+            f"({row.orders} orders, {row.refund_orders} refund orders)",
+            f"  sales    goods {row.goods} - discounts {row.discounts} + shipping {row.shipping}"
+            f" = {row.gross}",
+            f"  refunds  goods {row.refunded_goods} - discounts reversed "
+            f"{row.discounts_reversed} + shipping {row.refunded_shipping} = {row.refunds}",
+            *(
+                f"  tax {totals.rate}: collected {totals.collected}, refunded "
+                f"{totals.refunded}, net {totals.net}"
+                for totals in row.taxes
+            ),
+            f"  tax, all rates: net {row.tax}",
+        ]
     return lines

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.pricing import NO_TAX, TaxRate, percent_to_basis_points
 from order_cancellation.domain.values import LineItem
 
 _WHOLE = re.compile(r"[+-]?\d{1,18}")
@@ -26,17 +28,70 @@ def whole_number(text: str, what: str) -> int:
     return int(text)
 
 
-def line_item(text: str, currency: str) -> LineItem:
-    """``SKU:QTY:PRICE``, for example ``TSHIRT-M:2:19.90``. The SKU may contain colons."""
+_LINE_SYNTAX = (
+    "an order line is SKU:QUANTITY:UNIT_PRICE[:TAX_RATE%], for example TSHIRT-M:2:19.90 or "
+    "TSHIRT-M:2:19.90:25.5%"
+)
+
+
+def tax_rate(text: str, what: str) -> TaxRate:
+    """A percentage such as ``25.5`` or ``25.5%``; the library judges it, with its message."""
+    return TaxRate(percent_to_basis_points(text, what))
+
+
+def line_item(text: str, currency: str, default_rate: TaxRate = NO_TAX) -> LineItem:
+    """``SKU:QTY:PRICE[:RATE%]``, for example ``TSHIRT-M:2:19.90:25.5%``.
+
+    The SKU may contain colons, so a line's own tax rate is told apart by its ``%`` sign;
+    without one the line takes ``default_rate`` (``--tax-rate``).
+    """
+    rate = default_rate
+    head, colon, last = text.rpartition(":")
+    if colon and last.strip().endswith("%"):
+        rate = tax_rate(last, f"the tax rate of line {text!r}")
+        text = head
     parts = text.rsplit(":", 2)
     if len(parts) != 3:
-        raise InvalidInput(
-            f"an order line is SKU:QUANTITY:UNIT_PRICE, for example TSHIRT-M:2:19.90; got {text!r}."
-        )
+        raise InvalidInput(f"{_LINE_SYNTAX}; got {text!r}.")
     sku, quantity, price = parts
-    return LineItem(
-        sku, whole_number(quantity, f"the quantity of {sku!r}"), Money.of(price, currency)
+    if not _WHOLE.fullmatch(quantity.strip()):
+        raise InvalidInput(
+            f"the quantity of {sku!r} must be a whole number, got {quantity!r}; {_LINE_SYNTAX} "
+            "(a line's own tax rate ends with %)."
+        )
+    return LineItem(sku, int(quantity), Money.of(price, currency), tax_rate=rate)
+
+
+def shipping_fee(text: str, currency: str, default_rate: TaxRate = NO_TAX) -> ShippingFee:
+    """``NAME:AMOUNT[:RATE]``, for example ``Posti:5.90`` or ``Posti:5.90:25.5%``; the
+    name has no colons, the rate defaults to ``default_rate`` (``--tax-rate``)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise InvalidInput(
+            "a shipping fee is NAME:AMOUNT[:TAX_RATE%], for example Posti:5.90 or "
+            f"Posti:5.90:25.5% (the name without colons); got {text!r}."
+        )
+    name, amount = parts[0], parts[1]
+    rate = tax_rate(parts[2], f"the tax rate of shipping {name!r}") if len(parts) == 3 else None
+    return ShippingFee(
+        name, Money.of(amount, currency), tax_rate=default_rate if rate is None else rate
     )
+
+
+def discount(text: str, currency: str) -> Discount:
+    """``CODE:10%`` (a percentage) or ``CODE:5.00`` (an amount), then optionally
+    ``@SKU,L2`` for the lines it applies to (default: all the goods)."""
+    code, colon, rest = text.partition(":")
+    value, at, targets = rest.partition("@")
+    lines = targets.split(",") if at else []
+    if not colon or not value.strip() or any(not line for line in lines) or not code:
+        raise InvalidInput(
+            "a discount is CODE:PERCENT% or CODE:AMOUNT, optionally followed by @SKU_OR_LINE,..."
+            f", for example WINTER10:10% or GIFT5:5.00@MUG,L2; got {text!r}."
+        )
+    if value.strip().endswith("%"):
+        return Discount.percentage(code, value, lines=lines)
+    return Discount.fixed(code, Money.of(value, currency), lines=lines)
 
 
 def quantities(pairs: Sequence[str]) -> dict[str, int]:
