@@ -17,14 +17,6 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _FAR = datetime(2100, 1, 1, tzinfo=UTC)
 _VAT = {"basis_points": 2550, "percent": "25.5"}
 
-# An order with a discount is stored but cannot be read back from SQLite (or PostgreSQL):
-# adapters/codec.py decodes ``AppliedDiscount.per_line`` (``tuple[tuple[str, Money], ...]``)
-# as if every item of the inner pair were text. Strict: these fail once the codec is fixed,
-# as a reminder to drop the marker.
-_DISCOUNTS_NOT_STORABLE = pytest.mark.xfail(
-    strict=True, reason="the codec cannot decode an order with a discount (per_line pairs)"
-)
-
 
 def _eur(minor: int) -> dict[str, Any]:
     return {"minor": minor, "currency": "EUR", "display": f"{minor / 100:.2f} EUR"}
@@ -131,7 +123,6 @@ def test_place_in_text_names_the_rates_shipping_and_tax(operator: Operator) -> N
     assert "tax      5.06 EUR at 25.5 %" in placed.out
 
 
-@_DISCOUNTS_NOT_STORABLE
 def test_a_percentage_discount_applies_to_all_the_goods(operator: Operator) -> None:
     order = _place(
         operator, "MUG:2:9.50", "POSTER:1:15.00", "--tax-rate", "25.5",
@@ -152,7 +143,6 @@ def test_a_percentage_discount_applies_to_all_the_goods(operator: Operator) -> N
     ]
 
 
-@_DISCOUNTS_NOT_STORABLE
 def test_a_fixed_discount_applies_to_the_lines_named(operator: Operator) -> None:
     order = _place(operator, "MUG:2:9.50", "POSTER:1:15.00", "--discount", "GIFT5:5.00@MUG")
 

@@ -123,7 +123,7 @@ def _discount(applied: AppliedDiscount) -> JSONObject:
         "percent": None if share is None else rate(share)["percent"],
         "amount": money(applied.amount),
         "lines": [
-            {"line_id": line_id, "amount": money(amount)} for line_id, amount in applied.per_line
+            {"line_id": share.line_id, "amount": money(share.amount)} for share in applied.per_line
         ],
     }
 
@@ -161,7 +161,7 @@ def _discounted(discount: Money) -> str:
 
 def _discount_text(applied: AppliedDiscount) -> str:
     kind = "" if applied.basis_points is None else f" ({TaxRate(applied.basis_points)})"
-    shares = ", ".join(f"{line_id} {amount}" for line_id, amount in applied.per_line)
+    shares = ", ".join(f"{share.line_id} {share.amount}" for share in applied.per_line)
     return f"{applied.code}{kind}: {applied.amount} off ({shares})"
 
 
