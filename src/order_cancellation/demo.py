@@ -10,7 +10,7 @@ from typing import TextIO
 
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import InMemoryPaymentProvider
-from order_cancellation.domain.charges import ShippingFee
+from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.errors import OrderFulfilledError
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
@@ -24,6 +24,7 @@ EUR = "EUR"
 SHOP = "demo-shop"
 VAT = TaxRate.percent("25.5")  # Finland's standard rate, on goods and on shipping
 SHIPPING = ShippingFee("Posti", Money.of("5.90", EUR), tax_rate=VAT)
+WELCOME = Discount.percentage("WELCOME10", "10")  # 10 % off the goods
 
 
 Say = Callable[[str], None]
@@ -38,7 +39,7 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     say(f"# order-cancellation demo ({'in memory' if path is None else f'SQLite file {path}'})\n")
     say(
         f"A Finnish shop: prices include VAT {VAT}; every order ships with {SHIPPING.name} "
-        f"for {SHIPPING.amount} (VAT {VAT} too).\n"
+        f"for {SHIPPING.amount} (VAT {VAT} too); a {WELCOME.code} code takes 10 % off goods.\n"
     )
     _stock_and_labels(say, sales)
     _cancel(say, sales, clock, card)
@@ -75,7 +76,7 @@ def _cancel(say: Say, sales: Sales, clock: ManualClock, card: InMemoryPaymentPro
 
 def _returns(say: Say, sales: Sales) -> None:
     say("## 2. A fulfilled order cannot be canceled: create a return instead")
-    order = _place(sales, None, [("POSTER", 2, "15.00"), ("MUG", 1, "9.50")])
+    order = _place(sales, None, [("POSTER", 2, "15.00"), ("MUG", 1, "9.50")], discount=WELCOME)
     sales.fulfill(order.id)
     say(f"placed and shipped {_order_line(order)} (PayPal)")
     try:
@@ -144,9 +145,15 @@ def _open(
     return Sales.sqlite(path, SHOP, gateways={"card": card}, clock=clock), path
 
 
-def _place(sales: Sales, card: str | None, lines: list[tuple[str, int, str]]) -> Order:
+def _place(
+    sales: Sales,
+    card: str | None,
+    lines: list[tuple[str, int, str]],
+    *,
+    discount: Discount | None = None,
+) -> Order:
     """An order of ``lines`` at Finnish VAT with shipping, paid by card (the reference given)
-    or with PayPal."""
+    or with PayPal, with the discount code given."""
     items = [
         LineItem(sku, quantity, Money.of(price, EUR), tax_rate=VAT)
         for sku, quantity, price in lines
@@ -156,13 +163,16 @@ def _place(sales: Sales, card: str | None, lines: list[tuple[str, int, str]]) ->
         if card
         else PaymentRef(provider="paypal", reference="PAYPAL-77")
     )
-    return sales.place_order(items, payment=payment, shipping=[SHIPPING])
+    return sales.place_order(
+        items, payment=payment, shipping=[SHIPPING], discounts=[discount] if discount else []
+    )
 
 
 def _order_line(order: Order) -> str:
     goods = ", ".join(f"{line.quantity} x {line.sku} at {line.unit_price}" for line in order.lines)
+    codes = "".join(f", code {d.code} -{d.amount}" for d in order.discounts)
     return (
-        f"{order.id[:12]}… for {order.total}: {goods}, shipping {SHIPPING.amount}; "
+        f"{order.id[:12]}… for {order.total}: {goods}{codes}, shipping {SHIPPING.amount}; "
         f"{_taxes(order.tax_by_rate)}"
     )
 
