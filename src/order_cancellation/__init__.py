@@ -28,6 +28,8 @@ from order_cancellation.domain.errors import (
     ManualRefundNotOwed,
     NotACancelStatus,
     NotFound,
+    NothingLeftToShip,
+    NothingShipped,
     NothingToReturn,
     OrderAlreadyCanceled,
     OrderAlreadyReturned,
@@ -45,8 +47,9 @@ from order_cancellation.domain.errors import (
     UnknownLine,
     UnknownStatusLabel,
 )
+from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import Money
-from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind, RefundOrder, StockStatus
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
@@ -77,6 +80,8 @@ __all__ = [
     "Money",
     "NotACancelStatus",
     "NotFound",
+    "NothingLeftToShip",
+    "NothingShipped",
     "NothingToReturn",
     "Order",
     "OrderAlreadyCanceled",

@@ -14,6 +14,7 @@ from typing import Final
 import pytest
 
 from order_cancellation import (
+    NothingShipped,
     NothingToReturn,
     Order,
     OrderAlreadyCanceled,
@@ -30,6 +31,7 @@ REJECTION_ERRORS: Final[Mapping[Rejection, type[OrderCancellationError]]] = {
     Rejection.NOTHING_FULFILLED_TO_RETURN: NothingToReturn,
     Rejection.ALREADY_CANCELED: OrderAlreadyCanceled,
     Rejection.ALREADY_RETURNED: OrderAlreadyReturned,
+    Rejection.NOTHING_SHIPPED_CANCEL_ORDER: NothingShipped,
 }
 
 Arrive = Callable[[Shop], Order]
@@ -89,17 +91,37 @@ def _return_everything_shipped(shop: Shop, order: Order) -> None:
     shop.sales.create_return(order.id, shipped or {"L1": 1})
 
 
+def _cancel_the_unshipped_rest(shop: Shop, order: Order) -> None:
+    shop.sales.cancel_unfulfilled(order.id)
+
+
+def _return_what_shipped_then_cancel_the_rest(shop: Shop, order: Order) -> None:
+    if any(line.returnable for line in order.lines):
+        _return_everything_shipped(shop, order)
+    shop.sales.cancel_unfulfilled(order.id)
+
+
 WAYS_TO_ISSUE: Final[Mapping[Command, tuple[Issue, ...]]] = {
     Command.FULFILL: (_fulfill_the_rest, _fulfill_one),
     Command.CANCEL: (_cancel,),
     Command.RETURN: (_return_one, _return_everything_shipped),
+    Command.CANCEL_UNFULFILLED: (
+        _cancel_the_unshipped_rest,
+        _return_what_shipped_then_cancel_the_rest,
+    ),
 }
 
 
 def _applicable(arrive: Arrive, issue: Issue) -> bool:
-    # Shipping more than remains is a quantity error, not a state rule: every unit of a
-    # fully fulfilled order has shipped, so there is nothing left to fulfill.
-    return not (arrive is _fully_fulfilled and issue in WAYS_TO_ISSUE[Command.FULFILL])
+    # Shipping (or canceling) more than remains unshipped is a quantity error, not a state
+    # rule: every unit of a fully fulfilled order has shipped.
+    return not (
+        arrive is _fully_fulfilled
+        and (
+            issue in WAYS_TO_ISSUE[Command.FULFILL]
+            or issue in WAYS_TO_ISSUE[Command.CANCEL_UNFULFILLED]
+        )
+    )
 
 
 def _names(states: Iterable[OrderState]) -> list[str]:

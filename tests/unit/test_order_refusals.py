@@ -225,7 +225,7 @@ def test_a_quantity_to_fulfill_or_return_is_a_whole_number_above_zero_named_by_i
 def test_fulfilling_everything_left_when_everything_has_shipped_is_refused() -> None:
     message = message_of(lambda: fulfilled_order().fulfill(None, at=LATER), OverFulfillment)
 
-    assert "every unit of order 'o-1' has shipped already" in message
+    assert "every unit of order 'o-1' has shipped or was canceled already" in message
 
 
 # -- arguments of the commands -----------------------------------------------------------------

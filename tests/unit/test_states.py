@@ -36,6 +36,15 @@ def test_a_return_leaves_the_order_fulfilled_or_makes_it_returned() -> None:
     )
 
 
+def test_only_a_fulfilled_order_can_have_its_unshipped_rest_canceled() -> None:
+    allowed = {
+        state
+        for state in OrderState
+        if not isinstance(TRANSITIONS[state, Command.CANCEL_UNFULFILLED], Rejection)
+    }
+    assert allowed == {OrderState.FULFILLED}
+
+
 def test_canceled_and_returned_are_the_terminal_states() -> None:
     assert {OrderState.CANCELED, OrderState.RETURNED} == TERMINAL_STATES
 
@@ -50,6 +59,7 @@ def test_allowed_commands_lead_only_to_states_the_table_knows() -> None:
 def test_the_table_is_the_one_the_design_brief_specifies() -> None:
     o, f, c, r = OrderState.OPEN, OrderState.FULFILLED, OrderState.CANCELED, OrderState.RETURNED
     fulfill, cancel, return_ = Command.FULFILL, Command.CANCEL, Command.RETURN
+    rest = Command.CANCEL_UNFULFILLED
     spec = {
         (o, fulfill): frozenset({f}),
         (o, cancel): frozenset({c}),
@@ -63,6 +73,10 @@ def test_the_table_is_the_one_the_design_brief_specifies() -> None:
         (r, fulfill): Rejection.ALREADY_RETURNED,
         (r, cancel): Rejection.ALREADY_RETURNED,
         (r, return_): Rejection.ALREADY_RETURNED,
+        (o, rest): Rejection.NOTHING_SHIPPED_CANCEL_ORDER,
+        (f, rest): frozenset({f, r}),
+        (c, rest): Rejection.ALREADY_CANCELED,
+        (r, rest): Rejection.ALREADY_RETURNED,
     }
 
     assert dict(TRANSITIONS) == spec

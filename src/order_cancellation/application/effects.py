@@ -24,7 +24,9 @@ from order_cancellation.application.routing import (
 )
 from order_cancellation.domain.errors import ConcurrencyConflict, ConfigurationError
 from order_cancellation.domain.events import (
+    REFUNDING_EVENTS,
     AuthorizationLapsed,
+    AuthorizationReduced,
     DomainEvent,
     EffectFailed,
     ManualRefundRequired,
@@ -34,8 +36,8 @@ from order_cancellation.domain.events import (
     PaymentRefunded,
     PaymentSettled,
     PaymentVoided,
-    ReturnCreated,
     StockRestored,
+    UnshippedUnitsCanceled,
 )
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import (
@@ -157,10 +159,14 @@ class Effects:
 
     def _restock(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, (OrderCanceled, ReturnCreated))
+        assert isinstance(event, REFUNDING_EVENTS)
+        # A whole-order cancel restocks each line once ("" reference); a return or a cancel
+        # of unshipped units restocks under its own refund order, as there may be several.
         kind, reference = (
             (MovementKind.CANCEL_RESTOCK, "")
             if isinstance(event, OrderCanceled)
+            else (MovementKind.CANCEL_RESTOCK, event.refund_order_id)
+            if isinstance(event, UnshippedUnitsCanceled)
             else (MovementKind.RETURN_RESTOCK, event.refund_order_id)
         )
         movements = [
@@ -200,7 +206,7 @@ class Effects:
 
     def _settle_payment(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, (OrderCanceled, ReturnCreated))
+        assert isinstance(event, REFUNDING_EVENTS)
         with self._uow() as uow:
             refund = uow.refunds.get(event.refund_order_id)
         if refund.payment_settled:
@@ -239,6 +245,7 @@ class Effects:
             amount=refund.amount,
             lines=refund.lines,
             shipping=refund.shipping,
+            order_worth=refund.order_worth,
             payment=payment,
             idempotency_key=settlement_key(self._shop, refund.id),
             attempt=message.attempts + 1,
@@ -372,4 +379,5 @@ _SETTLED_EVENTS: Final[Mapping[PaymentStatus, type[PaymentSettled]]] = {
     PaymentStatus.REFUNDED: PaymentRefunded,
     PaymentStatus.REFUNDED_AND_RELEASED: PaymentRefunded,
     PaymentStatus.AUTHORIZATION_LAPSED: AuthorizationLapsed,
+    PaymentStatus.RELEASED: AuthorizationReduced,
 }

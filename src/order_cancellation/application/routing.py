@@ -8,11 +8,10 @@ from typing import Final
 
 from order_cancellation.application.ids import new_id
 from order_cancellation.domain.events import (
+    REFUNDING_EVENTS,
     DomainEvent,
-    OrderCanceled,
     OrderFulfilled,
     RefundEvent,
-    ReturnCreated,
 )
 from order_cancellation.ports.persistence import OutboxMessage
 
@@ -21,13 +20,11 @@ SETTLE_PAYMENT: Final = "settle_payment"
 CAPTURE_PAYMENT: Final = "capture_payment"
 PUBLISH: Final = "publish"
 
-# A tuple, not ``A | B``: isinstance with a union builds the union on every call.
-_REFUNDING: Final = (OrderCanceled, ReturnCreated)
-
 
 def handlers_for(event: DomainEvent, *, publish: bool) -> list[str]:
     handlers: list[str] = []
-    if isinstance(event, _REFUNDING):
+    # A tuple, not ``A | B``: isinstance with a union builds the union on every call.
+    if isinstance(event, REFUNDING_EVENTS):
         if event.restock:
             handlers.append(RESTOCK)
         handlers.append(SETTLE_PAYMENT)

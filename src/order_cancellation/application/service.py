@@ -301,6 +301,56 @@ class SalesService:
         self._after_command()
         return self.get_refund_order(refund_id)
 
+    def cancel_unfulfilled(
+        self,
+        order_id: str,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        reason: str | None = None,
+        restock: bool = True,
+        refund_shipping: bool | Money = False,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> RefundOrder:
+        """Cancel the units of a partly shipped order that have not shipped (line id or SKU
+        -> units; all of them when None) and return the refund order of kind cancellation.
+
+        Their stock goes back (unless ``restock`` is False) and their money is released
+        from the authorization or refunded; shipping is refunded only when asked, as with a
+        return. A fully unshipped order is canceled with :meth:`cancel_order` instead.
+        """
+        check_identifier(order_id, "the order id")
+        _check_flag(restock, "restock")
+        check_reason(reason)
+        fingerprint = _fingerprint(
+            "cancel_unfulfilled",
+            order_id,
+            _quantities_text(quantities),
+            reason,
+            restock,
+            repr(refund_shipping),
+        )
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            decision = order.cancel_unfulfilled(
+                quantities,
+                refund_order_id=_new_id("ref"),
+                reason=reason,
+                restock=restock,
+                at=self._now(),
+                refund_shipping=refund_shipping,
+            )
+            assert decision.refund_order is not None
+            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
+            return decision.refund_order.id
+
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
+        self._after_command()
+        return self.get_refund_order(refund_id)
+
     def get_order(self, order_id: str) -> Order:
         check_identifier(order_id, "the order id")
         with self._uow() as uow:

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from order_cancellation.cli.console import JSON, JSONObject
 from order_cancellation.domain.charges import AppliedDiscount, ShippingLine, ShippingPortion
+from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import Money
-from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals

@@ -75,6 +75,14 @@ class RefundExceedsCharge(CommandRejected):
     """The refund asks for more than is left to refund of what was charged."""
 
 
+class NothingShipped(CommandRejected):
+    """Canceling the unshipped rest of an order that shipped nothing: cancel the order."""
+
+
+class NothingLeftToShip(CommandRejected):
+    """The units asked for have shipped or were canceled already."""
+
+
 class OverFulfillment(CommandRejected):
     """The fulfillment asks for more units than remain to be shipped."""
 

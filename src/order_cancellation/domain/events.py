@@ -6,6 +6,7 @@ Every event names its shop and order, so a consumer never has to query back.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 import attrs
 
@@ -79,6 +80,23 @@ class ReturnCreated(RefundEvent):
 
 
 @attrs.frozen(kw_only=True)
+class UnshippedUnitsCanceled(RefundEvent):
+    """Units of a partly shipped order that had not shipped were canceled.
+
+    ``order_worth`` is what the order is still worth after it (its total less every
+    cancellation): the payment keeps an authorization for that and no more."""
+
+    lines: tuple[LineQuantity, ...]
+    shipping: tuple[ShippingPortion, ...]
+    amount: Money
+    reason: str | None
+    restock: bool
+    order_state: OrderState
+    payment: PaymentRef | None
+    order_worth: Money
+
+
+@attrs.frozen(kw_only=True)
 class OrderReturned(DomainEvent):
     """Every unit of the order has been returned."""
 
@@ -109,6 +127,11 @@ class PaymentRefunded(PaymentSettled):
 
 
 @attrs.frozen(kw_only=True)
+class AuthorizationReduced(PaymentSettled):
+    """Part of the authorization was released: the units canceled will not be charged."""
+
+
+@attrs.frozen(kw_only=True)
 class AuthorizationLapsed(PaymentSettled):
     """The authorization had expired: nothing was left to release."""
 
@@ -132,3 +155,7 @@ class EffectFailed(RefundEvent):
     attempt: int
     error: str
     dead_lettered: bool
+
+
+REFUNDING_EVENTS: Final = (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled)
+"""The events that create a refund order: each restocks (when asked) and settles money."""

@@ -19,17 +19,14 @@ from order_cancellation.domain.charges import (
     ShippingFee,
     ShippingLine,
     ShippingPortion,
-    apply_discounts,
     price_shipping,
     tax_by_rate,
 )
 from order_cancellation.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
+    NothingLeftToShip,
     NothingToReturn,
-    OrderAlreadyCanceled,
-    OrderAlreadyReturned,
-    OrderFulfilledError,
     OverFulfillment,
     RefundExceedsCharge,
     UnknownLine,
@@ -41,17 +38,21 @@ from order_cancellation.domain.events import (
     OrderPlaced,
     OrderReturned,
     ReturnCreated,
+    UnshippedUnitsCanceled,
+)
+from order_cancellation.domain.lines import (
+    OrderLine,
+    listed,
+    priced_lines,
+    refunded_shipping,
 )
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import (
-    NO_TAX,
     TaxRate,
-    cumulative_share,
-    tax_added,
-    tax_of,
 )
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
+from order_cancellation.domain.refusals import rejection_error
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import default_label
 from order_cancellation.domain.values import (
@@ -66,99 +67,6 @@ from order_cancellation.domain.values import (
 )
 
 MAX_LINES = 1000
-
-
-def _zero_like_price(line: OrderLine) -> Money:
-    return Money.zero(line.unit_price.currency)
-
-
-def _list_price(line: OrderLine) -> Money:
-    return line.unit_price * line.quantity
-
-
-@attrs.frozen(kw_only=True)
-class OrderLine:
-    """A line of an order: ``unit_price`` and ``discount`` as the shop enters prices, the
-    ``tax`` at ``tax_rate`` in what the line costs, and ``total``, the money the customer
-    pays for it (tax included). Lines stored before taxes and discounts read as 0 % tax,
-    no discount."""
-
-    id: str
-    sku: str
-    quantity: int
-    unit_price: Money
-    tax_rate: TaxRate = NO_TAX
-    discount: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
-    tax: Money = attrs.field(default=attrs.Factory(_zero_like_price, takes_self=True))
-    total: Money = attrs.field(default=attrs.Factory(_list_price, takes_self=True))
-    fulfilled: int = 0
-    returned: int = 0
-
-    @property
-    def list_price(self) -> Money:
-        return self.unit_price * self.quantity
-
-    @property
-    def subtotal(self) -> Money:
-        """The line after discounts, as entered (with or without tax, as the shop's prices)."""
-        return self.list_price - self.discount
-
-    @property
-    def unfulfilled(self) -> int:
-        return self.quantity - self.fulfilled
-
-    @property
-    def returnable(self) -> int:
-        return self.fulfilled - self.returned
-
-    def portion(self, start: int, quantity: int, *, prices_include_tax: bool) -> LineQuantity:
-        """Units ``start .. start + quantity`` of the line, priced by cumulative shares: the
-        portion that reaches the last unit takes exactly what is left of the line's
-        subtotal, discount and tax."""
-        end = start + quantity
-        base = self._share(end) - self._share(start)
-        tax = self._tax_share(end, prices_include_tax) - self._tax_share(start, prices_include_tax)
-        total = base if prices_include_tax else base + tax
-        listed = self.unit_price.minor * quantity
-        if not prices_include_tax:
-            listed += self._list_tax_share(end) - self._list_tax_share(start)
-        currency = self.unit_price.currency
-        return LineQuantity(
-            line_id=self.id,
-            sku=self.sku,
-            quantity=quantity,
-            unit_price=self.unit_price,
-            tax_rate=self.tax_rate,
-            discount=Money(listed - total, currency),
-            tax=Money(tax, currency),
-            total=Money(total, currency),
-        )
-
-    def _share(self, units: int) -> int:
-        return cumulative_share(self.subtotal.minor, units, self.quantity)
-
-    def _tax_share(self, units: int, prices_include_tax: bool) -> int:
-        if units == self.quantity:
-            return self.tax.minor
-        tax = tax_of(self._share(units), self.tax_rate, prices_include_tax=prices_include_tax)
-        return min(tax, self.tax.minor)
-
-    def _list_tax_share(self, units: int) -> int:
-        # The tax that ``units`` would carry at list price, before discounts (prices without
-        # tax only): what a discount is worth with its tax, so that report and Klarna
-        # figures are all tax-included.
-        whole = tax_added(self.list_price.minor, self.tax_rate)
-        if units == self.quantity:
-            return whole
-        return min(tax_added(self.unit_price.minor * units, self.tax_rate), whole)
-
-    def list_price_with_tax(self, prices_include_tax: bool) -> Money:
-        """The line at list price (before discounts), tax included."""
-        if prices_include_tax:
-            return self.list_price
-        return self.list_price + Money(
-            tax_added(self.list_price.minor, self.tax_rate), self.unit_price.currency
-        )
 
 
 @attrs.frozen(kw_only=True)
@@ -195,6 +103,10 @@ class Order:
     prices_include_tax: bool = True
     shipping: tuple[ShippingLine, ...] = ()
     discounts: tuple[AppliedDiscount, ...] = ()
+    canceled_amount: Money = attrs.field(
+        default=attrs.Factory(lambda order: Money.zero(order.currency), takes_self=True)
+    )
+    """What the cancellations of unshipped units gave back so far (see cancel_unfulfilled)."""
 
     @property
     def total(self) -> Money:
@@ -258,7 +170,7 @@ class Order:
                 "place one order per currency."
             )
         currency = currencies.pop()
-        lines, applied = _priced_lines(items, discounts, currency, prices_include_tax)
+        lines, applied = priced_lines(items, discounts, currency, prices_include_tax)
         order = cls(
             id=order_id,
             shop=shop,
@@ -270,7 +182,7 @@ class Order:
             placed_at=at,
             prices_include_tax=prices_include_tax,
             shipping=price_shipping(
-                _listed(shipping, "shipping"),
+                listed(shipping, "shipping"),
                 currency=currency,
                 prices_include_tax=prices_include_tax,
             ),
@@ -296,7 +208,9 @@ class Order:
         if quantities is None:
             wanted = {line.id: line.unfulfilled for line in self.lines if line.unfulfilled}
             if not wanted:
-                raise OverFulfillment(f"every unit of order {self.id!r} has shipped already.")
+                raise OverFulfillment(
+                    f"every unit of order {self.id!r} has shipped or was canceled already."
+                )
         else:
             wanted = self._resolve_quantities(quantities, "fulfill")
         for line_id, quantity in wanted.items():
@@ -377,7 +291,7 @@ class Order:
             state=OrderState.CANCELED,
             status=status,
             cancellation=cancellation,
-            shipping=_refunded_shipping(self.shipping, shipping),
+            shipping=refunded_shipping(self.shipping, shipping),
         )
         event = OrderCanceled(
             shop=self.shop,
@@ -395,6 +309,99 @@ class Order:
             payment=self.payment,
         )
         return Decision(order=order, events=(event,), refund_order=refund)
+
+    def cancel_unfulfilled(
+        self,
+        quantities: Mapping[str, int] | None,
+        *,
+        refund_order_id: str,
+        reason: str | None,
+        restock: bool,
+        at: datetime,
+        refund_shipping: bool | Money = False,
+    ) -> Decision:
+        """Cancel units of a partly shipped order that have not shipped (line id or SKU ->
+        units, or all of them when None): they will not ship, their money goes back.
+
+        The canceled units are priced from the top of each line (units ``quantity - 1``,
+        ``quantity - 2``, ...) while shipments take them from the bottom, so what is
+        captured for the units that ship and what is refunded for those canceled add up to
+        exactly the line's total."""
+        self._check(Command.CANCEL_UNFULFILLED)
+        check_identifier(refund_order_id, "the refund order id")
+        check_reason(reason)
+        check_aware(at, "the time of the cancellation")
+        if quantities is None:
+            wanted = {line.id: line.unfulfilled for line in self.lines if line.unfulfilled}
+            if not wanted:
+                raise NothingLeftToShip(
+                    f"every unit of order {self.id!r} has shipped or was canceled already; "
+                    "create a return for shipped units instead."
+                )
+        else:
+            wanted = self._resolve_quantities(quantities, "cancel")
+        for line_id, quantity in wanted.items():
+            line = self.line(line_id)
+            if quantity > line.unfulfilled:
+                raise NothingLeftToShip(
+                    f"line {line_id!r} ({line.sku}) has {line.unfulfilled} unit(s) not shipped, "
+                    f"so {quantity} cannot be canceled; cancel at most that many, and create "
+                    "a return for units that shipped."
+                )
+        portions = tuple(
+            (line := self.line(line_id)).portion(
+                line.quantity - line.canceled - quantity,
+                quantity,
+                prices_include_tax=self.prices_include_tax,
+            )
+            for line_id, quantity in wanted.items()
+        )
+        shipping = self._shipping_to_refund(refund_shipping)
+        lines = tuple(
+            replace(line, canceled=line.canceled + wanted.get(line.id, 0)) for line in self.lines
+        )
+        canceled = self.canceled_amount + _sum(portions, shipping, self.currency)
+        refund = RefundOrder.create(
+            refund_order_id=refund_order_id,
+            shop=self.shop,
+            order_id=self.id,
+            kind=RefundKind.CANCELLATION,
+            lines=portions,
+            shipping=shipping,
+            prices_include_tax=self.prices_include_tax,
+            reason=reason,
+            reason_code=None,
+            created_at=at,
+            restock=restock,
+            currency=self.currency,
+            order_worth=self.total - canceled,
+        )
+        state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
+        order = self._next(
+            lines=lines,
+            state=state,
+            status=default_label(state),
+            shipping=refunded_shipping(self.shipping, shipping),
+            canceled_amount=canceled,
+        )
+        event = UnshippedUnitsCanceled(
+            shop=self.shop,
+            order_id=self.id,
+            occurred_at=at,
+            refund_order_id=refund_order_id,
+            lines=portions,
+            shipping=shipping,
+            amount=refund.amount,
+            reason=reason,
+            restock=restock,
+            order_state=state,
+            payment=self.payment,
+            order_worth=self.total - canceled,
+        )
+        events: list[DomainEvent] = [event]
+        if state is OrderState.RETURNED:
+            events.append(OrderReturned(shop=self.shop, order_id=self.id, occurred_at=at))
+        return Decision(order=order, events=tuple(events), refund_order=refund)
 
     def create_return(
         self,
@@ -425,7 +432,7 @@ class Order:
             replace(line, returned=line.returned + wanted.get(line.id, 0)) for line in self.lines
         )
         shipping = self._shipping_to_refund(refund_shipping)
-        everything_back = all(line.returned == line.quantity for line in lines)
+        everything_back = all(line.settled for line in lines)
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         portions = self._portions(wanted, start="returned")
         refund = RefundOrder.create(
@@ -446,7 +453,7 @@ class Order:
             lines=lines,
             state=state,
             status=default_label(state),
-            shipping=_refunded_shipping(self.shipping, shipping),
+            shipping=refunded_shipping(self.shipping, shipping),
         )
         events: list[DomainEvent] = [
             ReturnCreated(
@@ -504,7 +511,7 @@ class Order:
     def _check(self, command: Command) -> frozenset[OrderState]:
         outcome = TRANSITIONS[self.state, command]
         if isinstance(outcome, Rejection):
-            raise _rejection_error(outcome, self, command)
+            raise rejection_error(outcome, self, command)
         return outcome
 
     def _next(self, **changes: Any) -> Order:
@@ -545,83 +552,3 @@ def _sum(
 ) -> Money:
     goods = sum((portion.amount for portion in portions), Money.zero(currency))
     return sum((part.amount for part in shipping), goods)
-
-
-def _listed(values: object, what: str) -> Sequence[Any]:
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        raise InvalidInput(f"{what} is a list, not {type(values).__name__}.")
-    return values
-
-
-def _priced_lines(
-    items: Sequence[LineItem],
-    discounts: Sequence[Discount],
-    currency: str,
-    prices_include_tax: bool,
-) -> tuple[tuple[OrderLine, ...], tuple[AppliedDiscount, ...]]:
-    ids = [f"L{n}" for n in range(1, len(items) + 1)]
-    applied = apply_discounts(
-        _listed(discounts, "discounts"),
-        line_ids=ids,
-        skus=[item.sku for item in items],
-        subtotals=[(item.unit_price * item.quantity).minor for item in items],
-        currency=currency,
-    )
-    taken: dict[str, int] = {}
-    for discount in applied:
-        for share in discount.per_line:
-            taken[share.line_id] = taken.get(share.line_id, 0) + share.amount.minor
-    lines = []
-    for line_id, item in zip(ids, items, strict=True):
-        subtotal = (item.unit_price * item.quantity).minor - taken.get(line_id, 0)
-        tax = tax_of(subtotal, item.tax_rate, prices_include_tax=prices_include_tax)
-        lines.append(
-            OrderLine(
-                id=line_id,
-                sku=item.sku,
-                quantity=item.quantity,
-                unit_price=item.unit_price,
-                tax_rate=item.tax_rate,
-                discount=Money(taken.get(line_id, 0), currency),
-                tax=Money(tax, currency),
-                total=Money(subtotal if prices_include_tax else subtotal + tax, currency),
-            )
-        )
-    return tuple(lines), applied
-
-
-def _refunded_shipping(
-    fees: tuple[ShippingLine, ...], refunded: tuple[ShippingPortion, ...]
-) -> tuple[ShippingLine, ...]:
-    if not refunded:
-        return fees
-    back = {portion.shipping_id: portion.amount for portion in refunded}
-    return tuple(
-        replace(fee, refunded=fee.refunded + back[fee.id]) if fee.id in back else fee
-        for fee in fees
-    )
-
-
-def _rejection_error(
-    rejection: Rejection, order: Order, command: Command
-) -> OrderFulfilledError | OrderAlreadyCanceled | OrderAlreadyReturned | NothingToReturn:
-    if rejection is Rejection.FULFILLED_CANNOT_BE_CANCELED:
-        return OrderFulfilledError(
-            f"order {order.id!r} is fulfilled (units have shipped), so it cannot be canceled; "
-            "create a return for the fulfilled units instead: create_return(order_id, {...})."
-        )
-    if rejection is Rejection.ALREADY_CANCELED:
-        return OrderAlreadyCanceled(
-            f"order {order.id!r} was canceled already, so it cannot {command.value}; "
-            "its refund order is "
-            f"{order.cancellation.refund_order_id if order.cancellation else 'unknown'}."
-        )
-    if rejection is Rejection.ALREADY_RETURNED:
-        return OrderAlreadyReturned(
-            f"every unit of order {order.id!r} was returned already, so it cannot "
-            f"{command.value}; see its refund orders."
-        )
-    return NothingToReturn(
-        f"order {order.id!r} has nothing fulfilled yet, so there is nothing to return; "
-        "cancel it instead: cancel_order(order_id)."
-    )

@@ -60,6 +60,7 @@ class StepKind(enum.Enum):
     CANCEL_AUTHORIZATION = "cancel_authorization"
     REFUND = "refund"
     RELEASE_REMAINING = "release_remaining"
+    REDUCE_AUTHORIZATION = "reduce_authorization"  # ``amount`` off what stays authorized
 
 
 @attrs.frozen(kw_only=True)
@@ -83,19 +84,25 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
     view: PaymentView,
     now: datetime,
     already_refunded: Money | None = None,
+    order_worth: Money | None = None,
 ) -> SettlementPlan:
     """Decide how to give ``amount`` back for a refund order, given the provider's view.
 
     ``already_refunded`` is what the provider has refunded for this very refund order in
     earlier attempts. The plan is computed from what the provider says now, so running it
     again after a partial success (the refund went through, the release did not) asks only
-    for what is left.
+    for what is left. ``order_worth`` is set for a cancellation of the unshipped rest of an
+    order: what the order is still worth after it, which the authorization must keep.
     """
     zero = Money.zero(amount.currency)
     done = already_refunded if already_refunded is not None else zero
     refundable = view.refundable
     if kind is RefundKind.RETURN:
         return _plan_return(amount - done, done, view, now, zero)
+    if order_worth is not None:
+        return _plan_unshipped(
+            amount - done, done, worth=order_worth, view=view, now=now, zero=zero
+        )
 
     if view.status is AuthorizationStatus.CANCELLED and refundable.is_zero():
         # An earlier attempt (whose response was lost) or the merchant canceled it already.
@@ -175,6 +182,55 @@ def _plan_return(
         f"{shortfall} was not captured and cannot be refunded by the provider; "
         "reduce the authorization or refund it by hand",
     )
+
+
+def _plan_unshipped(
+    owed: Money, done: Money, *, worth: Money, view: PaymentView, now: datetime, zero: Money
+) -> SettlementPlan:
+    """Give back ``owed`` for canceled units: first from the authorization that the rest of
+    the order no longer needs (nothing is taken for it), then from what was captured."""
+    if view.expired(now) or view.status in (
+        AuthorizationStatus.CANCELLED,
+        AuthorizationStatus.CLOSED,
+    ):
+        # The canceled units were never shipped, so never captured: nothing to give back.
+        return _plan(
+            (),
+            PaymentStatus.AUTHORIZATION_LAPSED,
+            (done, zero, zero),
+            "the authorization had lapsed; the canceled units were never charged",
+        )
+    # What the rest of the order will still be charged: the authorization must keep it.
+    still_to_capture = max(worth - view.captured, zero)
+    spare = max(view.remaining_authorization - still_to_capture, zero)
+    release = min(max(owed, zero), spare)
+    refund = min(max(owed - release, zero), view.refundable)
+    shortfall = max(owed - release - refund, zero)
+    steps: list[Step] = []
+    if refund.minor:
+        steps.append(Step(kind=StepKind.REFUND, amount=refund))
+    released = release
+    if release.minor and still_to_capture.is_zero() and view.captured.minor:
+        # Nothing else will ship: give up the whole remainder, as Klarna's release does.
+        released = view.remaining_authorization
+        steps.append(Step(kind=StepKind.RELEASE_REMAINING, amount=released))
+    elif release.minor:
+        steps.append(Step(kind=StepKind.REDUCE_AUTHORIZATION, amount=release))
+    if shortfall.minor:
+        return _plan(
+            tuple(steps),
+            PaymentStatus.MANUAL_REFUND_REQUIRED,
+            (done + refund, released, shortfall),
+            f"{shortfall} was neither authorized nor captured to give back; refund it by hand",
+        )
+    status = (
+        PaymentStatus.REFUNDED_AND_RELEASED
+        if refund.minor and released.minor
+        else PaymentStatus.REFUNDED
+        if refund.minor or done.minor
+        else PaymentStatus.RELEASED
+    )
+    return _plan(tuple(steps), status, (done + refund, released, zero), None)
 
 
 def _plan(

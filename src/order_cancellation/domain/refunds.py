@@ -34,6 +34,7 @@ class PaymentStatus(enum.Enum):
     VOIDED = "voided"  # nothing was captured; the authorization was canceled
     REFUNDED = "refunded"
     REFUNDED_AND_RELEASED = "refunded_and_released"
+    RELEASED = "released"  # part of the authorization released; nothing had to be refunded
     AUTHORIZATION_LAPSED = "authorization_lapsed"  # expired: nothing left to release
     MANUAL_REFUND_REQUIRED = "manual_refund_required"
     MANUALLY_REFUNDED = "manually_refunded"
@@ -95,6 +96,8 @@ class RefundOrder:
     version: int = 1
     shipping: tuple[ShippingPortion, ...] = ()
     prices_include_tax: bool = True
+    order_worth: Money | None = None
+    """For a cancellation of the unshipped rest: what the order is still worth after it."""
 
     @classmethod
     def create(
@@ -112,6 +115,7 @@ class RefundOrder:
         currency: str,
         shipping: tuple[ShippingPortion, ...] = (),
         prices_include_tax: bool = True,
+        order_worth: Money | None = None,
     ) -> RefundOrder:
         zero = Money.zero(currency)
         amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
@@ -132,6 +136,7 @@ class RefundOrder:
             manual_amount=zero,
             shipping=shipping,
             prices_include_tax=prices_include_tax,
+            order_worth=order_worth,
         )
 
     @property

@@ -27,6 +27,7 @@ class Command(enum.Enum):
     FULFILL = "fulfill"
     CANCEL = "cancel"
     RETURN = "return"
+    CANCEL_UNFULFILLED = "cancel_unfulfilled"  # the units not shipped of a partly shipped order
 
 
 class Rejection(enum.Enum):
@@ -36,6 +37,7 @@ class Rejection(enum.Enum):
     NOTHING_FULFILLED_TO_RETURN = "nothing_fulfilled_to_return"
     ALREADY_CANCELED = "already_canceled"
     ALREADY_RETURNED = "already_returned"
+    NOTHING_SHIPPED_CANCEL_ORDER = "nothing_shipped_cancel_order"
 
 
 _O, _F, _C, _R = OrderState.OPEN, OrderState.FULFILLED, OrderState.CANCELED, OrderState.RETURNED
@@ -46,16 +48,22 @@ TRANSITIONS: Final[Mapping[tuple[OrderState, Command], frozenset[OrderState] | R
             (_O, Command.FULFILL): frozenset({_F}),
             (_O, Command.CANCEL): frozenset({_C}),
             (_O, Command.RETURN): Rejection.NOTHING_FULFILLED_TO_RETURN,
+            (_O, Command.CANCEL_UNFULFILLED): Rejection.NOTHING_SHIPPED_CANCEL_ORDER,
             (_F, Command.FULFILL): frozenset({_F}),
             (_F, Command.CANCEL): Rejection.FULFILLED_CANNOT_BE_CANCELED,
             # A return leaves the order FULFILLED until every unit has come back.
             (_F, Command.RETURN): frozenset({_F, _R}),
+            # Canceling the rest leaves the order FULFILLED, or RETURNED when every unit
+            # that shipped is back already.
+            (_F, Command.CANCEL_UNFULFILLED): frozenset({_F, _R}),
             (_C, Command.FULFILL): Rejection.ALREADY_CANCELED,
             (_C, Command.CANCEL): Rejection.ALREADY_CANCELED,
             (_C, Command.RETURN): Rejection.ALREADY_CANCELED,
+            (_C, Command.CANCEL_UNFULFILLED): Rejection.ALREADY_CANCELED,
             (_R, Command.FULFILL): Rejection.ALREADY_RETURNED,
             (_R, Command.CANCEL): Rejection.ALREADY_RETURNED,
             (_R, Command.RETURN): Rejection.ALREADY_RETURNED,
+            (_R, Command.CANCEL_UNFULFILLED): Rejection.ALREADY_RETURNED,
         }
     )
 )

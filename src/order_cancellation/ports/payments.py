@@ -35,6 +35,9 @@ class SettlementRequest:
     first_attempt_at: datetime
     now: datetime
     shipping: tuple[ShippingPortion, ...] = ()
+    order_worth: Money | None = None
+    """Set when unshipped units of a partly shipped order were canceled: what the order is
+    still worth, which the authorization must keep (see ``plan_settlement``)."""
 
 
 @attrs.frozen(kw_only=True)

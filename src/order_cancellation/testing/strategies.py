@@ -25,13 +25,14 @@ from typing import Final
 
 from hypothesis import strategies as st
 
+from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import (
     _EXPONENT_EXCEPTIONS,
     _TWO_DECIMAL_CURRENCIES,
     Money,
     currency_exponent,
 )
-from order_cancellation.domain.order import Order, OrderLine
+from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.status import MAX_LABEL_LENGTH
 from order_cancellation.domain.values import (

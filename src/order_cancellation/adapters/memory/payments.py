@@ -36,6 +36,7 @@ class Operation(enum.Enum):
     CANCEL_AUTHORIZATION = "cancel_authorization"
     REFUND = "refund"
     RELEASE_REMAINING = "release_remaining"
+    REDUCE_AUTHORIZATION = "reduce_authorization"
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +145,7 @@ class InMemoryPaymentProvider:
             view=view,
             now=request.now,
             already_refunded=already_refunded,
+            order_worth=request.order_worth,
         )
         for step in plan.steps:
             key = f"{request.idempotency_key}:{step.kind.value}"
@@ -163,6 +165,8 @@ class InMemoryPaymentProvider:
                     request.refund_order_id,
                     request.now,
                 )
+            elif step.kind is StepKind.REDUCE_AUTHORIZATION:
+                self._call(key, self._reduce, reference, step.amount, key, request.now)
             else:
                 self._call(key, self._release, reference, key, request.now)
         return plan.result
@@ -258,6 +262,18 @@ class InMemoryPaymentProvider:
                 at=now,
             )
         )
+
+    def _reduce(self, reference: str, amount: Money, key: str, now: datetime) -> None:
+        payment = self._payment(reference)
+        if payment.canceled or payment.released:
+            raise PaymentRejected(f"payment {reference!r} is closed; nothing to reduce.")
+        if payment.authorized - amount < payment.captured:
+            raise PaymentRejected(
+                f"reducing payment {reference!r} by {amount} would leave less authorized than "
+                "was captured."
+            )
+        payment.authorized -= amount
+        self._log(Operation.REDUCE_AUTHORIZATION, reference, amount, key, now)
 
     def _release(self, reference: str, key: str, now: datetime) -> None:
         payment = self._payment(reference)
