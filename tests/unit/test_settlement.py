@@ -277,3 +277,91 @@ def test_a_plan_explains_any_outcome_other_than_the_usual_one_in_its_detail(
     plan: Callable[[], SettlementPlan], detail: str | None
 ) -> None:
     assert plan().result.detail == detail
+
+
+# -- the unshipped rest of a partly shipped order ------------------------------------------------
+
+
+def unshipped(
+    payment: PaymentView, *, amount: str = "15.00", worth: str = "30.00"
+) -> SettlementPlan:
+    """15.00 of a 45.00 order canceled; the order is still worth ``worth``."""
+    return plan_settlement(
+        kind=RefundKind.CANCELLATION,
+        amount=eur(amount),
+        view=payment,
+        now=NOW,
+        order_worth=eur(worth),
+    )
+
+
+def test_canceling_units_while_more_will_ship_reduces_the_authorization() -> None:
+    plan = unshipped(view(P, captured="10.00"))
+
+    assert [(s.kind, s.amount) for s in plan.steps] == [
+        (StepKind.REDUCE_AUTHORIZATION, eur("15.00"))
+    ]
+    assert (plan.result.status, plan.result.released) == (PaymentStatus.RELEASED, eur("15.00"))
+
+
+def test_canceling_the_last_unshipped_units_releases_the_remaining_authorization() -> None:
+    plan = unshipped(view(P, captured="30.00"))
+
+    assert [(s.kind, s.amount) for s in plan.steps] == [(StepKind.RELEASE_REMAINING, eur("15.00"))]
+    assert plan.result.refunded == eur("0")
+
+
+def test_canceled_units_that_were_captured_already_are_refunded() -> None:
+    # Everything was captured at checkout: nothing is left to release.
+    plan = unshipped(view(C, captured="45.00"))
+
+    assert [(s.kind, s.amount) for s in plan.steps] == [(StepKind.REFUND, eur("15.00"))]
+    assert (plan.result.status, plan.result.refunded) == (PaymentStatus.REFUNDED, eur("15.00"))
+
+
+def test_the_authorization_is_reduced_only_by_what_the_rest_does_not_need() -> None:
+    # 40.00 captured of 45.00; the rest is worth 30.00 (10.00 over-captured), 5.00 left
+    # authorized: release the 5.00, refund 10.00.
+    plan = unshipped(view(P, captured="40.00"))
+
+    assert [(s.kind, s.amount) for s in plan.steps] == [
+        (StepKind.REFUND, eur("10.00")),
+        (StepKind.RELEASE_REMAINING, eur("5.00")),
+    ]
+    assert plan.result.status is PaymentStatus.REFUNDED_AND_RELEASED
+
+
+def test_a_retry_after_the_reduction_went_through_asks_for_nothing_more() -> None:
+    plan = unshipped(view(P, authorized="30.00", captured="10.00"))
+
+    assert plan.steps == ()
+    assert plan.result.status is PaymentStatus.REFUNDED or plan.result.released.is_zero()
+
+
+def test_canceled_units_of_a_lapsed_authorization_were_never_charged() -> None:
+    plan = unshipped(view(P, captured="10.00", expires_in=-timedelta(days=1)))
+
+    assert plan.steps == ()
+    assert plan.result.status is PaymentStatus.AUTHORIZATION_LAPSED
+
+
+def test_captured_money_already_given_back_by_returns_is_not_counted_twice() -> None:
+    # 45.00 captured at checkout; a return gave back 10.00 of the shipped goods; canceling
+    # 15.00 of unshipped goods refunds all of it.
+    plan = plan_settlement(
+        kind=RefundKind.CANCELLATION,
+        amount=eur("15.00"),
+        view=view(C, captured="45.00", refunded="10.00"),
+        now=NOW,
+        order_worth=eur("30.00"),
+        order_keeps=eur("20.00"),
+    )
+
+    assert [(s.kind, s.amount) for s in plan.steps] == [(StepKind.REFUND, eur("15.00"))]
+
+
+def test_what_is_neither_authorized_nor_captured_is_owed_by_hand() -> None:
+    plan = unshipped(view(P, authorized="20.00", captured="20.00"), worth="30.00")
+
+    assert plan.result.status is PaymentStatus.MANUAL_REFUND_REQUIRED
+    assert plan.result.manual == eur("15.00")

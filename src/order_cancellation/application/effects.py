@@ -246,6 +246,7 @@ class Effects:
             lines=refund.lines,
             shipping=refund.shipping,
             order_worth=refund.order_worth,
+            order_keeps=refund.order_keeps,
             payment=payment,
             idempotency_key=settlement_key(self._shop, refund.id),
             attempt=message.attempts + 1,

@@ -84,7 +84,8 @@ class UnshippedUnitsCanceled(RefundEvent):
     """Units of a partly shipped order that had not shipped were canceled.
 
     ``order_worth`` is what the order is still worth after it (its total less every
-    cancellation): the payment keeps an authorization for that and no more."""
+    cancellation): the payment keeps an authorization for that and no more. ``order_keeps``
+    is that less what returns gave back: the most the merchant may hold."""
 
     lines: tuple[LineQuantity, ...]
     shipping: tuple[ShippingPortion, ...]
@@ -94,6 +95,7 @@ class UnshippedUnitsCanceled(RefundEvent):
     order_state: OrderState
     payment: PaymentRef | None
     order_worth: Money
+    order_keeps: Money
 
 
 @attrs.frozen(kw_only=True)

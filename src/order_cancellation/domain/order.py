@@ -107,6 +107,17 @@ class Order:
         default=attrs.Factory(lambda order: Money.zero(order.currency), takes_self=True)
     )
     """What the cancellations of unshipped units gave back so far (see cancel_unfulfilled)."""
+    returned_amount: Money = attrs.field(
+        default=attrs.Factory(
+            lambda order: sum(
+                (line.unit_price * line.returned for line in order.lines),
+                Money.zero(order.currency),
+            ),
+            takes_self=True,
+        )
+    )
+    """What returns gave back so far. Orders stored before this was kept had no discounts,
+    taxes or shipping, so their returns gave back the units' price."""
 
     @property
     def total(self) -> Money:
@@ -361,6 +372,7 @@ class Order:
             replace(line, canceled=line.canceled + wanted.get(line.id, 0)) for line in self.lines
         )
         canceled = self.canceled_amount + _sum(portions, shipping, self.currency)
+        worth = self.total - canceled
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
@@ -374,7 +386,8 @@ class Order:
             created_at=at,
             restock=restock,
             currency=self.currency,
-            order_worth=self.total - canceled,
+            order_worth=worth,
+            order_keeps=worth - self.returned_amount,
         )
         state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
         order = self._next(
@@ -396,7 +409,8 @@ class Order:
             restock=restock,
             order_state=state,
             payment=self.payment,
-            order_worth=self.total - canceled,
+            order_worth=worth,
+            order_keeps=worth - self.returned_amount,
         )
         events: list[DomainEvent] = [event]
         if state is OrderState.RETURNED:
@@ -454,6 +468,7 @@ class Order:
             state=state,
             status=default_label(state),
             shipping=refunded_shipping(self.shipping, shipping),
+            returned_amount=self.returned_amount + refund.amount,
         )
         events: list[DomainEvent] = [
             ReturnCreated(

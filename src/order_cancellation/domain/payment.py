@@ -85,6 +85,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
     now: datetime,
     already_refunded: Money | None = None,
     order_worth: Money | None = None,
+    order_keeps: Money | None = None,
 ) -> SettlementPlan:
     """Decide how to give ``amount`` back for a refund order, given the provider's view.
 
@@ -92,7 +93,9 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
     earlier attempts. The plan is computed from what the provider says now, so running it
     again after a partial success (the refund went through, the release did not) asks only
     for what is left. ``order_worth`` is set for a cancellation of the unshipped rest of an
-    order: what the order is still worth after it, which the authorization must keep.
+    order: what the order is still worth after it (its total less every cancellation), which
+    the authorization must cover; ``order_keeps`` is that less what returns gave back: the
+    most the merchant may hold of the captured money (``order_worth`` when not given).
     """
     zero = Money.zero(amount.currency)
     done = already_refunded if already_refunded is not None else zero
@@ -100,8 +103,9 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
     if kind is RefundKind.RETURN:
         return _plan_return(amount - done, done, view, now, zero)
     if order_worth is not None:
+        keeps = order_keeps if order_keeps is not None else order_worth
         return _plan_unshipped(
-            amount - done, done, worth=order_worth, view=view, now=now, zero=zero
+            amount - done, done, worth=order_worth, keeps=keeps, view=view, now=now, zero=zero
         )
 
     if view.status is AuthorizationStatus.CANCELLED and refundable.is_zero():
@@ -185,10 +189,20 @@ def _plan_return(
 
 
 def _plan_unshipped(
-    owed: Money, done: Money, *, worth: Money, view: PaymentView, now: datetime, zero: Money
+    owed: Money,
+    done: Money,
+    *,
+    worth: Money,
+    keeps: Money,
+    view: PaymentView,
+    now: datetime,
+    zero: Money,
 ) -> SettlementPlan:
-    """Give back ``owed`` for canceled units: first from the authorization that the rest of
-    the order no longer needs (nothing is taken for it), then from what was captured."""
+    """Give back ``owed`` for canceled units: from what was captured beyond what the order
+    is still worth, and the rest from the authorization that the units still to ship do not
+    need. Both parts are worked out from figures that this refund's own steps do not move
+    (what was captured, what the order is worth, what was refunded before it), so a retry
+    after a lost answer asks only for what is missing."""
     if view.expired(now) or view.status in (
         AuthorizationStatus.CANCELLED,
         AuthorizationStatus.CLOSED,
@@ -200,12 +214,15 @@ def _plan_unshipped(
             (done, zero, zero),
             "the authorization had lapsed; the canceled units were never charged",
         )
-    # What the rest of the order will still be charged: the authorization must keep it.
+    whole = owed + done
+    held_before = view.captured - view.refunded + done
+    from_captured = min(whole, max(held_before - keeps, zero))
+    refund = max(from_captured - done, zero)
+    # What the units still to ship will be charged: the authorization must keep it.
     still_to_capture = max(worth - view.captured, zero)
     spare = max(view.remaining_authorization - still_to_capture, zero)
-    release = min(max(owed, zero), spare)
-    refund = min(max(owed - release, zero), view.refundable)
-    shortfall = max(owed - release - refund, zero)
+    release = min(whole - from_captured, spare)
+    shortfall = whole - from_captured - release
     steps: list[Step] = []
     if refund.minor:
         steps.append(Step(kind=StepKind.REFUND, amount=refund))
@@ -220,17 +237,18 @@ def _plan_unshipped(
         return _plan(
             tuple(steps),
             PaymentStatus.MANUAL_REFUND_REQUIRED,
-            (done + refund, released, shortfall),
-            f"{shortfall} was neither authorized nor captured to give back; refund it by hand",
+            (from_captured, released, shortfall),
+            f"{shortfall} was neither captured nor left authorized to give back; refund it "
+            "by hand or reduce the authorization in the provider's portal",
         )
     status = (
         PaymentStatus.REFUNDED_AND_RELEASED
-        if refund.minor and released.minor
+        if from_captured.minor and released.minor
         else PaymentStatus.REFUNDED
-        if refund.minor or done.minor
+        if from_captured.minor
         else PaymentStatus.RELEASED
     )
-    return _plan(tuple(steps), status, (done + refund, released, zero), None)
+    return _plan(tuple(steps), status, (from_captured, released, zero), None)
 
 
 def _plan(

@@ -98,6 +98,8 @@ class RefundOrder:
     prices_include_tax: bool = True
     order_worth: Money | None = None
     """For a cancellation of the unshipped rest: what the order is still worth after it."""
+    order_keeps: Money | None = None
+    """... and that less what returns gave back: the most the merchant may hold."""
 
     @classmethod
     def create(
@@ -116,6 +118,7 @@ class RefundOrder:
         shipping: tuple[ShippingPortion, ...] = (),
         prices_include_tax: bool = True,
         order_worth: Money | None = None,
+        order_keeps: Money | None = None,
     ) -> RefundOrder:
         zero = Money.zero(currency)
         amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
@@ -137,6 +140,7 @@ class RefundOrder:
             shipping=shipping,
             prices_include_tax=prices_include_tax,
             order_worth=order_worth,
+            order_keeps=order_keeps,
         )
 
     @property

@@ -38,6 +38,8 @@ class SettlementRequest:
     order_worth: Money | None = None
     """Set when unshipped units of a partly shipped order were canceled: what the order is
     still worth, which the authorization must keep (see ``plan_settlement``)."""
+    order_keeps: Money | None = None
+    """... and that less what returns gave back: the most the merchant may hold."""
 
 
 @attrs.frozen(kw_only=True)

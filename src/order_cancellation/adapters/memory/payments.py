@@ -146,6 +146,7 @@ class InMemoryPaymentProvider:
             now=request.now,
             already_refunded=already_refunded,
             order_worth=request.order_worth,
+            order_keeps=request.order_keeps,
         )
         for step in plan.steps:
             key = f"{request.idempotency_key}:{step.kind.value}"
