@@ -41,6 +41,8 @@ from order_cancellation import (
     InsufficientStock,
     LineItem,
     Money,
+    NothingLeftToShip,
+    NothingShipped,
     NothingToReturn,
     Order,
     OrderAlreadyCanceled,
@@ -92,6 +94,15 @@ class ModelLine:
     include_tax: bool
     fulfilled: int = 0
     returned: int = 0
+    canceled: int = 0
+
+    @property
+    def unshipped(self) -> int:
+        return self.quantity - self.fulfilled - self.canceled
+
+    @property
+    def settled(self) -> bool:
+        return self.returned == self.fulfilled and self.unshipped == 0
 
     def worth(self, units: int) -> int:
         base = _half_up(Decimal(self.subtotal * units) / self.quantity)
@@ -105,6 +116,11 @@ class ModelLine:
 
     def refund(self, units: int) -> int:
         return self.worth(self.returned + units) - self.worth(self.returned)
+
+    def cancel(self, units: int) -> int:
+        """Canceled units are priced from the top of the line."""
+        top = self.quantity - self.canceled
+        return self.worth(top) - self.worth(top - units)
 
 
 @attrs.define
@@ -285,7 +301,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.step_count += 1
         order = self.model[order_id]
         current = self.shop.sales.get_order(order_id)
-        open_units = any(line.fulfilled < line.quantity for line in order.lines)
+        open_units = any(line.unshipped for line in order.lines)
         quantities: dict[str, int] | None = None
         if order.state in (OrderState.OPEN, OrderState.FULFILLED) and open_units:
             quantities = data.draw(
@@ -469,10 +485,69 @@ class OrderLifecycle(RuleBasedStateMachine):
             line.returned += units
             if restock:
                 self.to_restock[line.sku] += units
-        everything_back = all(line.returned == line.quantity for line in order.lines)
+        everything_back = all(line.settled for line in order.lines)
         order.state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         order.version += 1
         order.refunds.append((RefundKind.RETURN, amount))
+        if key is not None:
+            self.used_keys[key] = (signature, refund.id)
+
+    @rule(
+        order_id=orders,
+        restock=st.booleans(),
+        refund_shipping=st.booleans(),
+        key=maybe_key,
+    )
+    def cancel_unshipped_rest(
+        self, order_id: str, restock: bool, refund_shipping: bool, key: str | None
+    ) -> None:
+        self.step_count += 1
+        order = self.model[order_id]
+        signature: Signature = ("cancel rest", order_id, restock, refund_shipping)
+        mode, first = self._replay(key, signature)
+        unshipped = {line.id: line.unshipped for line in order.lines if line.unshipped}
+        expected: type[OrderCancellationError] | None = {
+            OrderState.OPEN: NothingShipped,
+            OrderState.FULFILLED: None if unshipped else NothingLeftToShip,
+            OrderState.CANCELED: OrderAlreadyCanceled,
+            OrderState.RETURNED: OrderAlreadyReturned,
+        }[order.state]
+        if mode == "reused":
+            expected = IdempotencyKeyReused
+        elif mode == "replay":
+            expected = None
+
+        refund = self._attempt(
+            expected,
+            lambda: self.shop.sales.cancel_unfulfilled(
+                order_id,
+                restock=restock,
+                refund_shipping=refund_shipping,
+                idempotency_key=key,
+            ),
+        )
+        if expected is not None:
+            return
+        assert isinstance(refund, RefundOrder)
+        if mode == "replay":
+            assert refund.id == first
+            return
+        amount = order.shipping_left if refund_shipping else 0
+        if refund_shipping:
+            order.shipping_left = 0
+        for line_id, units in unshipped.items():
+            line = order.line(line_id)
+            amount += line.cancel(units)
+            line.canceled += units
+            if restock:
+                self.to_restock[line.sku] += units
+        order.state = (
+            OrderState.RETURNED
+            if all(line.settled for line in order.lines)
+            else OrderState.FULFILLED
+        )
+        order.version += 1
+        order.refunds.append((RefundKind.CANCELLATION, amount))
         if key is not None:
             self.used_keys[key] = (signature, refund.id)
 
@@ -628,6 +703,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 if refund.payment_status is not PaymentStatus.MANUALLY_REFUNDED
             )
             assert through_provider <= view.refunded.minor <= view.captured.minor, order_id
+            assert view.captured <= view.authorized, order_id
 
     @invariant()
     def money_is_never_captured_automatically_for_a_canceled_order(self) -> None:
