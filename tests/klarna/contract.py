@@ -36,6 +36,7 @@ TEMPLATES: Final = {
     Endpoint.GET_REFUND: ("get", _ORDER + "/refunds/{refund_id}"),
     Endpoint.RELEASE: ("post", _ORDER + "/release-remaining-authorization"),
     Endpoint.EXTEND: ("post", _ORDER + "/extend-authorization-time"),
+    Endpoint.UPDATE_AUTHORIZATION: ("patch", _ORDER + "/authorization"),
 }
 _UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _DIGIT: Final = re.compile(r"\d")

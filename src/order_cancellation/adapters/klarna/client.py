@@ -149,6 +149,11 @@ class KlarnaClient:
     ) -> Reply:
         return self._send("POST", path, what=what, key=key, body=body)
 
+    def patch(
+        self, path: str, *, what: str, key: str, body: Mapping[str, object] | None = None
+    ) -> Reply:
+        return self._send("PATCH", path, what=what, key=key, body=body)
+
     def close(self) -> None:
         self._http.close()
 

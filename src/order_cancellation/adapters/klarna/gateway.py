@@ -31,7 +31,7 @@ from order_cancellation.adapters.klarna.errors import (
     KlarnaRequestRejected,
     KlarnaStateConflict,
 )
-from order_cancellation.adapters.klarna.wire import KlarnaOrder, money_body, parse_order
+from order_cancellation.adapters.klarna.wire import MAX_TEXT, KlarnaOrder, money_body, parse_order
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.payment import (
     AuthorizationStatus,
@@ -150,9 +150,13 @@ class KlarnaGateway:
                 view=order.view(),
                 now=request.now,
                 already_refunded=already,
+                order_worth=request.order_worth,
+                order_keeps=request.order_keeps,
             )
             try:
-                refund_id = self._carry_out(plan.steps, request, generation, already)
+                refund_id = self._carry_out(
+                    plan.steps, request, generation, already, order.view().authorized
+                )
             except _Refused as refusal:
                 refusals.append(refusal)
                 if len(refusals) > self._config.max_reconciles:
@@ -261,11 +265,25 @@ class KlarnaGateway:
         request: SettlementRequest,
         generation: int,
         already_refunded: Money,
+        authorized: Money,
     ) -> str | None:
         refund_id: str | None = None
         klarna_id = request.payment.reference
         for step in steps:
             what = _describe(step, klarna_id)
+            key = intent_key(request.idempotency_key, _intent(step, already_refunded), generation)
+            if step.kind is StepKind.REDUCE_AUTHORIZATION:
+                reply = self._client.patch(
+                    f"{_order_path(klarna_id)}/authorization",
+                    what=what,
+                    key=key,
+                    body={
+                        "order_amount": (authorized - step.amount).minor,
+                        "description": f"Order {request.order_id}: units canceled"[:MAX_TEXT],
+                    },
+                )
+                self._check_step(reply, step, what)
+                continue
             body = None
             if step.kind is StepKind.REFUND:
                 verb = "canceled" if request.kind is RefundKind.CANCELLATION else "returned"
@@ -279,21 +297,20 @@ class KlarnaGateway:
                     shipping=request.shipping,
                 )
             reply = self._client.post(
-                _order_path(klarna_id) + _PATHS[step.kind],
-                what=what,
-                key=intent_key(
-                    request.idempotency_key, _intent(step, already_refunded), generation
-                ),
-                body=body,
+                _order_path(klarna_id) + _PATHS[step.kind], what=what, key=key, body=body
             )
-            if reply.status == 403 and reply.error_code in _STATE_ERRORS:
-                raise _Refused(reply, step)
-            if not reply.ok:
-                raise _rejected(reply, what)
-            logger.info("klarna %s done (HTTP %d)", what, reply.status)
+            self._check_step(reply, step, what)
             if step.kind is StepKind.REFUND:
                 refund_id = reply.headers.get("Refund-Id") or refund_id
         return refund_id
+
+    @staticmethod
+    def _check_step(reply: Reply, step: Step, what: str) -> None:
+        if reply.status == 403 and reply.error_code in _STATE_ERRORS:
+            raise _Refused(reply, step)
+        if not reply.ok:
+            raise _rejected(reply, what)
+        logger.info("klarna %s done (HTTP %d)", what, reply.status)
 
     def _check_capturable(self, order: KlarnaOrder, request: CaptureRequest, what: str) -> None:
         view = order.view()
@@ -332,6 +349,8 @@ def _describe(step: Step, klarna_id: str) -> str:
         return f"the refund of {step.amount} on Klarna order {klarna_id}"
     if step.kind is StepKind.CANCEL_AUTHORIZATION:
         return f"canceling Klarna order {klarna_id}"
+    if step.kind is StepKind.REDUCE_AUTHORIZATION:
+        return f"reducing the authorization of Klarna order {klarna_id} by {step.amount}"
     return f"releasing the remaining {step.amount} of Klarna order {klarna_id}"
 
 

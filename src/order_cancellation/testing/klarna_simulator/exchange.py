@@ -26,6 +26,7 @@ class Endpoint(enum.Enum):
     GET_REFUND = "getRefund"
     RELEASE = "releaseRemainingAuthorization"
     EXTEND = "extendAuthorizationTime"
+    UPDATE_AUTHORIZATION = "updateAuthorization"
 
 
 _ORDER: Final = r"/ordermanagement/v1/orders/(?P<order_id>[^/?]+)"
@@ -39,6 +40,7 @@ _ROUTES: Final = (
     ("GET", re.compile(_ORDER + r"/refunds/(?P<item_id>[^/?]+)$"), Endpoint.GET_REFUND),
     ("POST", re.compile(_ORDER + r"/release-remaining-authorization$"), Endpoint.RELEASE),
     ("POST", re.compile(_ORDER + r"/extend-authorization-time$"), Endpoint.EXTEND),
+    ("PATCH", re.compile(_ORDER + r"/authorization$"), Endpoint.UPDATE_AUTHORIZATION),
 )
 
 

@@ -34,6 +34,7 @@ class Operation(enum.Enum):
     CANCEL = "cancel"
     RELEASE = "release"
     EXTEND = "extend"
+    UPDATE_AUTHORIZATION = "update_authorization"
 
 
 class Refusal(Exception):
@@ -153,6 +154,30 @@ class SimOrder:
         self.order_amount = self.captured
         self.status = CAPTURED
         return released
+
+    def update_authorization(self, amount: int) -> int:
+        """Set the authorized total to ``amount``; returns how much was given up. Klarna
+        refuses to raise it above what is authorized (that would need a new risk check,
+        which the simulator does not run) or to lower it below what was captured."""
+        if self.status not in (AUTHORIZED, PART_CAPTURED):
+            raise Refusal(
+                403, "NOT_ALLOWED", f"Order is {self.status.lower()}. Update not possible."
+            )
+        authorized = self.captured + self.remaining
+        if amount > authorized:
+            raise Refusal(
+                403, "NOT_ALLOWED", "The order amount cannot be raised above what is authorized."
+            )
+        if amount < self.captured:
+            raise Refusal(
+                403, "NOT_ALLOWED", "The order amount cannot be lower than the captured amount."
+            )
+        given_up = authorized - amount
+        self.order_amount = amount
+        self.remaining = amount - self.captured
+        if self.captures:
+            self.status = CAPTURED if self.remaining == 0 else PART_CAPTURED
+        return given_up
 
     def extend(self, now: datetime, authorization_days: int) -> datetime:
         if self.status in (EXPIRED, CANCELLED, CLOSED):

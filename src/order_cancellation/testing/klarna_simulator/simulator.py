@@ -307,7 +307,7 @@ class KlarnaSimulator:
             return error_response(
                 404, "NOT_FOUND", f"No such resource: {request.method} {request.path}"
             ), False
-        key = request.idempotency_key if request.method == "POST" else None
+        key = request.idempotency_key if request.method in ("POST", "PATCH") else None
         if key is not None:
             stored = self._replays.get(key)
             if stored is not None and self._clock - stored[0] < KEY_LIFETIME:
@@ -342,6 +342,11 @@ class KlarnaSimulator:
             return SimResponse(status=204)
         if endpoint is Endpoint.RELEASE:
             self._log(oid, Operation.RELEASE, order.release(), key, None)
+            return SimResponse(status=204)
+        if endpoint is Endpoint.UPDATE_AUTHORIZATION:
+            amount, _ = money_body(request.body, "order_amount")
+            given_up = order.update_authorization(amount)
+            self._log(oid, Operation.UPDATE_AUTHORIZATION, given_up, key, None)
             return SimResponse(status=204)
         if endpoint is Endpoint.EXTEND:
             order.extend(self._clock, self.authorization_days)
