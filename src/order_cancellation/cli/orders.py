@@ -1,4 +1,4 @@
-"""``order place | show | fulfill | cancel | return``: one order at a time."""
+"""``order place | show | fulfill | cancel | return | cancel-rest``: one order at a time."""
 
 from __future__ import annotations
 
@@ -122,7 +122,34 @@ def register(commands: Commands) -> None:
         "--no-restock", dest="restock", action="store_false", help="the goods cannot be sold again"
     )
     take_back.add_argument("--reason", metavar="TEXT")
-    shipping = take_back.add_mutually_exclusive_group()
+    _shipping_refund(take_back)
+    _idempotency(take_back)
+    _expected_version(take_back)
+
+    rest = command(
+        orders,
+        "cancel-rest",
+        "cancel the units of a partly shipped order that have not shipped",
+        with_shop(_cancel_rest),
+    )
+    rest.add_argument("order_id", metavar="ID")
+    rest.add_argument(
+        "quantities",
+        nargs="*",
+        metavar="LINE_OR_SKU=QTY",
+        help="units to cancel (default: every unit not shipped)",
+    )
+    rest.add_argument(
+        "--no-restock", dest="restock", action="store_false", help="do not put the units back"
+    )
+    rest.add_argument("--reason", metavar="TEXT", help="free text kept with the refund order")
+    _shipping_refund(rest)
+    _idempotency(rest)
+    _expected_version(rest)
+
+
+def _shipping_refund(parser: argparse.ArgumentParser) -> None:
+    shipping = parser.add_mutually_exclusive_group()
     shipping.add_argument(
         "--refund-shipping",
         action="store_true",
@@ -133,8 +160,12 @@ def register(commands: Commands) -> None:
         metavar="AMOUNT",
         help="refund this much of the shipping, tax included, e.g. 5.90",
     )
-    _idempotency(take_back)
-    _expected_version(take_back)
+
+
+def _shipping_to_refund(args: argparse.Namespace, order: Order) -> bool | Money:
+    if args.refund_shipping_amount is not None:
+        return Money.of(str(args.refund_shipping_amount), order.currency)
+    return bool(args.refund_shipping)
 
 
 def _idempotency(parser: argparse.ArgumentParser) -> None:
@@ -228,9 +259,7 @@ def _cancel(args: argparse.Namespace, sales: Sales, console: Console) -> None:
 
 def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     order = _routable(args, sales)
-    refund_shipping: bool | Money = bool(args.refund_shipping)
-    if args.refund_shipping_amount is not None:
-        refund_shipping = Money.of(str(args.refund_shipping_amount), order.currency)
+    refund_shipping = _shipping_to_refund(args, order)
     refund = sales.create_return(
         order.id,
         values.quantities(args.quantities),
@@ -245,6 +274,28 @@ def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         {"order": render.order(returned), "refund_order": render.refund(refund)},
         [
             f"return recorded for order {returned.id}: status {returned.status!r}",
+            f"refund order {render.refund_text(refund)}",
+            *render.refund_detail_text(refund, "  "),
+        ],
+    )
+
+
+def _cancel_rest(args: argparse.Namespace, sales: Sales, console: Console) -> None:
+    order = _routable(args, sales)
+    refund = sales.cancel_unfulfilled(
+        order.id,
+        values.quantities(args.quantities) if args.quantities else None,
+        reason=optional_text(args, "reason"),
+        restock=bool(args.restock),
+        refund_shipping=_shipping_to_refund(args, order),
+        idempotency_key=optional_text(args, "idempotency_key"),
+        expected_version=optional_number(args, "expected_version", "--expected-version"),
+    )
+    after = sales.get_order(order.id)
+    console.result(
+        {"order": render.order(after), "refund_order": render.refund(refund)},
+        [
+            f"canceled the unshipped units of order {after.id}: status {after.status!r}",
             f"refund order {render.refund_text(refund)}",
             *render.refund_detail_text(refund, "  "),
         ],
