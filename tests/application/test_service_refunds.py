@@ -13,9 +13,10 @@ from order_cancellation import (
     InvalidInput,
     OrderState,
     PaymentStatus,
+    RefundExceedsCharge,
 )
 from order_cancellation.adapters.memory import Operation
-from tests.application.harness import Shop
+from tests.application.harness import Shop, eur
 
 
 def test_manual_refunds_owed_are_listed_oldest_first(shop: Shop) -> None:
@@ -91,3 +92,45 @@ def test_ids_the_library_makes_say_what_they_name(shop: Shop) -> None:
     assert re.fullmatch(f"ord_{hex_digits}", order.id)
     assert re.fullmatch(f"ref_{hex_digits}", returned.id)
     assert re.fullmatch(f"ref_{hex_digits}", canceled.id)
+
+
+# -- a manual refund paid in part ----------------------------------------------------------------
+
+
+def _owed_invoice_refund(shop: Shop) -> str:
+    order = shop.place(paid_by="invoice")
+    return shop.sales.cancel_order(order.id).id
+
+
+def test_a_manual_refund_paid_in_part_stays_owed_for_the_rest() -> None:
+    shop = Shop.open()
+    refund_id = _owed_invoice_refund(shop)
+
+    part = shop.sales.mark_manual_refund_done(refund_id, amount=eur("20.00"), note="first half")
+
+    assert part.payment_status is PaymentStatus.MANUAL_REFUND_REQUIRED
+    assert (part.refunded, part.manual_amount) == (eur("20.00"), eur("25.00"))
+    assert [r.id for r in shop.sales.manual_refunds_owed()] == [refund_id]
+
+
+def test_paying_the_rest_of_a_manual_refund_settles_it() -> None:
+    shop = Shop.open()
+    refund_id = _owed_invoice_refund(shop)
+    shop.sales.mark_manual_refund_done(refund_id, amount=eur("20.00"))
+
+    done = shop.sales.mark_manual_refund_done(refund_id)
+
+    assert done.payment_status is PaymentStatus.MANUALLY_REFUNDED
+    assert (done.refunded, done.manual_amount) == (eur("45.00"), eur("0"))
+    assert shop.sales.manual_refunds_owed() == []
+
+
+def test_recording_more_than_is_owed_by_hand_is_refused_and_changes_nothing() -> None:
+    shop = Shop.open()
+    refund_id = _owed_invoice_refund(shop)
+    before = shop.observe()
+
+    with pytest.raises(RefundExceedsCharge, match=r"owes 45\.00 EUR by hand"):
+        shop.sales.mark_manual_refund_done(refund_id, amount=eur("45.01"))
+
+    assert shop.observe() == before

@@ -74,6 +74,20 @@ def test_marking_a_manual_refund_done_removes_it_from_the_list(
     assert stored.payment_status is PaymentStatus.MANUALLY_REFUNDED
 
 
+def test_a_manual_refund_paid_in_part_stays_on_the_list_with_the_rest(
+    operator: Operator,
+) -> None:
+    refund = operator.json("order", "cancel", operator.place("MUG:2:9.50", paid_by="paypal"))
+    refund_id = refund["refund_order"]["id"]
+
+    outcome = operator("manual-refunds", "done", refund_id, "--amount", "5.00")
+
+    assert outcome.code == 0
+    assert "14.00 EUR still owed" in outcome.out
+    (owed,) = operator.json("manual-refunds", "list")["refund_orders"]
+    assert owed["manual_amount"]["minor"] == 1400
+
+
 def test_marking_a_refund_done_twice_is_refused(operator: Operator) -> None:
     refund = operator.json("order", "cancel", operator.place("MUG:1:9.50", paid_by="paypal"))
     refund_id = refund["refund_order"]["id"]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from order_cancellation import (
+    InvalidInput,
     ManualRefundNotOwed,
     Money,
     PaymentStatus,
@@ -187,3 +188,10 @@ def test_settling_records_what_the_provider_did_and_clears_the_last_error() -> N
     assert settled.payment_detail == "refunded the capture, released the rest"
     assert (settled.payment_attempts, settled.last_error) == (2, None)
     assert settled.payment_settled
+
+
+def test_a_manual_payment_in_another_currency_is_refused() -> None:
+    owed = refund_order().settled(manual(eur("45.00")))
+
+    with pytest.raises(InvalidInput, match="a Money in EUR"):
+        owed.manual_refund_done(None, Money.of("1", "SEK"))

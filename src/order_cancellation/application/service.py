@@ -390,22 +390,27 @@ class SalesService:
         *,
         note: str | None = None,
         idempotency_key: str | None = None,
+        amount: Money | None = None,
     ) -> RefundOrder:
-        """Record that the money of a manual refund was paid back."""
+        """Record that the money of a manual refund was paid back: all of it, or ``amount``
+        (the rest then stays owed and listed)."""
         check_identifier(refund_order_id, "the refund order id")
         check_reason(note)
-        fingerprint = _fingerprint("mark_manual_refund_done", refund_order_id, note)
+        # An amount joins the fingerprint only when given, so that keys recorded before it
+        # existed still replay.
+        parts = (refund_order_id, note) if amount is None else (refund_order_id, note, repr(amount))
+        fingerprint = _fingerprint("mark_manual_refund_done", *parts)
 
         def command(uow: UnitOfWork) -> str:
             refund = uow.refunds.get(refund_order_id)
-            done = refund.manual_refund_done(note)
+            done = refund.manual_refund_done(note, amount)
             uow.refunds.update(done)
             event = ManualRefundCompleted(
                 shop=self.shop,
                 order_id=refund.order_id,
                 occurred_at=self._now(),
                 refund_order_id=refund.id,
-                amount=refund.manual_amount,
+                amount=done.refunded - refund.refunded,
                 note=note,
             )
             self._record(uow, [event])

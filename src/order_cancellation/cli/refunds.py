@@ -30,6 +30,9 @@ def register(commands: Commands) -> None:
     done = command(manual, "done", "record that a manual refund was paid", with_shop(_done))
     done.add_argument("refund_order_id", metavar="REFUND_ID")
     done.add_argument("--note", metavar="TEXT", help="e.g. 'Refunded in PayPal by Anna'")
+    done.add_argument(
+        "--amount", metavar="AMOUNT", help="only this much was paid back; the rest stays owed"
+    )
     done.add_argument("--idempotency-key", metavar="KEY")
 
 
@@ -69,14 +72,20 @@ def _owed(args: argparse.Namespace, sales: Sales, console: Console) -> None:
 
 
 def _done(args: argparse.Namespace, sales: Sales, console: Console) -> None:
+    amount = None
+    if args.amount is not None:
+        owed = sales.get_refund_order(str(args.refund_order_id))
+        amount = Money.of(str(args.amount), owed.amount.currency)
     refund = sales.mark_manual_refund_done(
         str(args.refund_order_id),
         note=optional_text(args, "note"),
         idempotency_key=optional_text(args, "idempotency_key"),
+        amount=amount,
     )
+    still = f"; {refund.manual_amount} still owed" if refund.manual_amount.minor else ""
     console.result(
         {"refund_order": render.refund(refund)},
-        [f"manual refund of refund order {refund.id} marked done ({refund.refunded})"],
+        [f"manual refund of refund order {refund.id} marked done ({refund.refunded}){still}"],
     )
 
 

@@ -9,7 +9,11 @@ from typing import Any, Final
 import attrs
 
 from order_cancellation.domain.charges import ShippingPortion, tax_by_rate
-from order_cancellation.domain.errors import ManualRefundNotOwed
+from order_cancellation.domain.errors import (
+    InvalidInput,
+    ManualRefundNotOwed,
+    RefundExceedsCharge,
+)
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.records import replace
@@ -219,16 +223,31 @@ class RefundOrder:
     def payment_retry_requested(self) -> RefundOrder:
         return self._next(payment_status=PaymentStatus.PENDING)
 
-    def manual_refund_done(self, note: str | None) -> RefundOrder:
+    def manual_refund_done(self, note: str | None, amount: Money | None = None) -> RefundOrder:
+        """Record that ``amount`` of the manual refund was paid back by hand (all of what is
+        owed when None); what is left stays owed."""
         if not self.manual_refund_owed:
             raise ManualRefundNotOwed(
                 f"refund order {self.id!r} has no manual refund outstanding "
                 f"(payment status {self.payment_status.value}); list manual_refunds_owed() "
                 "to see what is owed."
             )
+        paid = self.manual_amount if amount is None else amount
+        if not isinstance(paid, Money) or paid.currency != self.manual_amount.currency:
+            raise InvalidInput(
+                f"the amount paid back is a Money in {self.manual_amount.currency}, not {paid!r}."
+            )
+        if not 0 < paid.minor <= self.manual_amount.minor:
+            raise RefundExceedsCharge(
+                f"refund order {self.id!r} owes {self.manual_amount} by hand; record an amount "
+                f"above zero and at most that, not {paid}."
+            )
+        left = self.manual_amount - paid
         return self._next(
-            payment_status=PaymentStatus.MANUALLY_REFUNDED,
-            refunded=self.refunded + self.manual_amount,
-            manual_amount=Money.zero(self.amount.currency),
+            payment_status=PaymentStatus.MANUAL_REFUND_REQUIRED
+            if left.minor
+            else PaymentStatus.MANUALLY_REFUNDED,
+            refunded=self.refunded + paid,
+            manual_amount=left,
             manual_refund_note=note,
         )
