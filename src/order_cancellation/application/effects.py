@@ -8,6 +8,7 @@ order's effect status is updated in the same transaction that marks the message 
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -38,6 +39,7 @@ from order_cancellation.domain.events import (
     StockRestored,
 )
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import (
     PaymentStatus,
     RefundOrder,
@@ -46,6 +48,7 @@ from order_cancellation.domain.refunds import (
 )
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.text import storable
 from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
@@ -53,6 +56,7 @@ from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, Se
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
+_log = logging.getLogger("order_cancellation.effects")
 KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
 CAS_ATTEMPTS: Final = 5
 _T = TypeVar("_T")
@@ -104,22 +108,28 @@ class Effects:
     def record_failure(
         self, message: OutboxMessage, error: Exception, *, retry_at: datetime | None
     ) -> OutboxMessage:
-        """Count the failed attempt, schedule the next (none: dead-letter), and show it on
-        the refund order so the merchant sees what is still owed."""
+        """Count the failed attempt, schedule the next (none: dead-letter), show it on the
+        refund order so the merchant sees what is still owed, announce it with an
+        EffectFailed event and log it. The error's text is made storable first: a failure
+        that cannot be recorded would be lost, and would stop the shop's later messages."""
         now = self._clock.now()
-        text = f"{type(error).__name__}: {error}"[:500]
-        return _retrying_conflicts(
+        text = storable(f"{type(error).__name__}: {error}")
+        failed, recorded = _retrying_conflicts(
             lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
         )
+        if recorded:
+            self._log_failure(message, failed)
+        return failed
 
     def _record_failure(
         self, message: OutboxMessage, text: str, *, now: datetime, retry_at: datetime | None
-    ) -> OutboxMessage:
+    ) -> tuple[OutboxMessage, bool]:
+        """The message after this failure, and whether it was recorded now."""
         with self._uow() as uow:
             current = uow.outbox.get(message.id)
             if current.status is not MessageStatus.PENDING:
                 # Another relay took the lease over and finished (or gave up) first.
-                return current
+                return current, False
             failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=retry_at)
             dead = retry_at is None
             refund = self._refund_to_flag(uow, message)
@@ -129,21 +139,46 @@ class Effects:
                 else:
                     refund = refund.payment_failed(text, dead=dead)
                 uow.refunds.update(refund)
+            if not _is_failure_announcement(message):
                 self._record(
                     uow,
                     EffectFailed(
                         shop=self._shop,
-                        order_id=refund.order_id,
+                        order_id=message.event.order_id,
                         occurred_at=now,
-                        refund_order_id=refund.id,
+                        refund_order_id=message.refund_order_id,
                         effect=message.handler,
                         attempt=failed.attempts,
                         error=text,
                         dead_lettered=dead,
+                        message_id=message.id,
                     ),
                 )
             uow.commit()
-            return failed
+            return failed, True
+
+    def _log_failure(self, message: OutboxMessage, failed: OutboxMessage) -> None:
+        dead = failed.status is MessageStatus.DEAD
+        _log.log(
+            logging.ERROR if dead else logging.WARNING,
+            "shop %s: effect %s of order %s failed (attempt %d, %s): %s",
+            self._shop,
+            message.handler,
+            message.event.order_id,
+            failed.attempts,
+            "dead-lettered" if dead else f"retry at {failed.available_at.isoformat()}",
+            failed.last_error,
+            extra={
+                "shop": self._shop,
+                "order_id": message.event.order_id,
+                "refund_order_id": message.refund_order_id,
+                "effect": message.handler,
+                "message_id": message.id,
+                "attempt": failed.attempts,
+                "error": failed.last_error,
+                "dead_lettered": dead,
+            },
+        )
 
     def _refund_to_flag(self, uow: UnitOfWork, message: OutboxMessage) -> RefundOrder | None:
         """The refund order whose effect failed. The effect is still open on it: an effect is
@@ -207,6 +242,9 @@ class Effects:
             self._complete(message)
             return
         result = self._settlement(message, event.payment, refund)
+        if result.detail is not None:
+            # A provider's own words, kept on the refund order and in events.
+            result = replace(result, detail=storable(result.detail))
         crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
 
         def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
@@ -319,6 +357,12 @@ class Effects:
                 uow.commit()
 
         _retrying_conflicts(transaction)
+
+
+def _is_failure_announcement(message: OutboxMessage) -> bool:
+    """Publishing an EffectFailed event failed: announcing that with another EffectFailed
+    would feed the same failing publisher for ever; it is logged and listed instead."""
+    return message.handler == PUBLISH and isinstance(message.event, EffectFailed)
 
 
 def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:

@@ -149,6 +149,17 @@ MIGRATIONS: Final = (
             """,
         ),
     ),
+    Migration(
+        2,
+        "index of failed, dead-lettered and quarantined outbox messages",
+        (
+            # Sales.failed_effects() reads these; a long history of done messages stays out.
+            """
+            CREATE INDEX outbox_failures ON {schema}.outbox (shop, seq)
+                WHERE status <> 'done' AND attempts > 0
+            """,
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

@@ -132,6 +132,15 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             """,
         ),
     ),
+    Migration(
+        2,
+        "index of failed, dead-lettered and quarantined outbox messages",
+        (
+            # Sales.failed_effects() reads these; a long history of done messages stays out.
+            "CREATE INDEX outbox_failures ON outbox (shop, seq)"
+            " WHERE status <> 'done' AND attempts > 0",
+        ),
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version
