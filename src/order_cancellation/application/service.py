@@ -433,11 +433,17 @@ class SalesService:
             return len(uow.outbox.pending())
 
     def run_worker(
-        self, stop: threading.Event, *, poll_interval: float = 1.0, worker_id: str | None = None
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        worker_id: str | None = None,
+        give_up_after: float | None = None,
     ) -> RelayReport:
-        """Deliver effects until ``stop`` is set. Run one per thread or process."""
+        """Deliver effects until ``stop`` is set; one per thread or process. A failing store
+        is retried with backoff, or re-raised once it has failed for ``give_up_after`` s."""
         relay = self._new_relay(worker_id=worker_id)
-        return relay.run_forever(stop, poll_interval=poll_interval)
+        return relay.run_forever(stop, poll_interval=poll_interval, give_up_after=give_up_after)
 
     def close(self) -> None:
         """Release the backend's connections, if it holds any."""
