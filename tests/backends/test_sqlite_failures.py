@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from order_cancellation import (
+    EffectState,
     LineItem,
     Money,
     OrderState,
     PaymentRef,
+    RelayReport,
     RepositoryCorrupted,
     Sales,
     StorageError,
@@ -135,13 +137,20 @@ def test_a_corrupted_refund_order_is_reported(sales: Sales, path: Path, statemen
         "UPDATE outbox SET available_at = '2000-13-45T00:00:00'",
     ],
 )
-def test_a_corrupted_outbox_message_stops_the_relay_with_a_report(
+def test_a_corrupted_outbox_message_is_quarantined_and_listed_with_its_reason(
     sales: Sales, path: Path, statement: str
 ) -> None:
-    sales.cancel_order("ord-1")
+    refund = sales.cancel_order("ord-1")
     _sql(path, statement)
-    with pytest.raises(RepositoryCorrupted, match="outbox message"):
-        sales.process_pending()
+
+    assert sales.process_pending() == RelayReport()
+
+    listed = sales.failed_effects()
+    assert [(e.effect, e.state, e.refund_order_id) for e in listed] == [
+        ("restock", EffectState.QUARANTINED, refund.id),
+        ("settle_payment", EffectState.QUARANTINED, refund.id),
+    ]
+    assert all("outbox message" in (e.last_error or "") for e in listed)
 
 
 def test_an_outbox_message_in_an_unknown_status_is_reported_with_its_refund_order(

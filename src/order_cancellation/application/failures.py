@@ -77,11 +77,8 @@ def revive_one(uow: UnitOfWork, shop: str, message_id: str, *, now: datetime) ->
 def revive_refund_order(uow: UnitOfWork, refund_order_id: str, *, now: datetime) -> None:
     """Make every failed effect of a refund order due now (its publications included)."""
     refund = uow.refunds.get(refund_order_id)
-    waiting = [
-        message
-        for message in uow.outbox.for_refund_order(refund_order_id)
-        if message.status is not MessageStatus.DONE and message.attempts > 0
-    ]
+    # Read as failures, without decoding: a quarantined message is revived too.
+    waiting = [m for m in uow.outbox.failures() if m.refund_order_id == refund_order_id]
     if not waiting:
         raise EffectNotRetryable(
             f"refund order {refund_order_id!r} has no failed effect to retry "

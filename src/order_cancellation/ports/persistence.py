@@ -163,14 +163,14 @@ class Outbox(Protocol):
 
     def failures(self) -> Sequence[FailedMessage]:
         """Messages waiting for a retry after a failed attempt, dead-lettered or quarantined,
-        oldest first."""
+        oldest first. A message in a status this release does not know is reported
+        (:class:`RepositoryCorrupted`), not left out."""
         ...
 
     def for_refund_order(self, refund_order_id: str) -> Sequence[OutboxMessage]: ...
 
     def pending(self) -> Sequence[OutboxMessage]:
-        """Every message not yet done, dead or quarantined, due or not (a message whose
-        event does not decode is left out: the next claim quarantines it)."""
+        """Every message not yet done, dead or quarantined, due or not."""
         ...
 
 

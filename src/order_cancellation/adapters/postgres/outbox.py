@@ -11,7 +11,6 @@ messages.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -132,10 +131,10 @@ class PostgresOutbox:
     def _quarantine(self, message_id: str, reason: str, *, now: datetime) -> None:
         self._s.run(
             "UPDATE {schema}.outbox SET status = 'quarantined', attempts = attempts + 1,"
-            " last_error = %s, lease_until = NULL,"
+            " last_error = %s, lease_until = NULL, available_at = %s,"
             " first_attempt_at = COALESCE(first_attempt_at, %s)"
             " WHERE shop = %s AND id = %s",
-            (storable(reason), now, self._s.shop, message_id),
+            (storable(reason), now, now, self._s.shop, message_id),
             "quarantining an outbox message",
         )
 
@@ -185,7 +184,7 @@ class PostgresOutbox:
             "listing outbox messages",
             columns=_COLUMNS,
         )
-        return _decodable(rows)
+        return [_message(row) for row in rows]
 
     def pending(self) -> Sequence[OutboxMessage]:
         rows = self._s.rows(
@@ -195,27 +194,18 @@ class PostgresOutbox:
             "listing outbox messages",
             columns=_COLUMNS,
         )
-        return _decodable(rows)
+        return [_message(row) for row in rows]
 
     def failures(self) -> Sequence[FailedMessage]:
         rows = self._s.rows(
             "SELECT id, handler, refund_order_id, status, attempts, created_at, available_at,"
             " first_attempt_at, last_error, event::text FROM {schema}.outbox"
-            " WHERE shop = %s AND status <> 'done' AND attempts > 0 ORDER BY seq",
+            " WHERE shop = %s AND status <> 'done'"
+            " AND (attempts > 0 OR status <> 'pending') ORDER BY seq",
             (self._s.shop,),
             "listing failed outbox messages",
         )
         return [_failed(row) for row in rows]
-
-
-def _decodable(rows: list[Row]) -> list[OutboxMessage]:
-    """The messages of ``rows`` whose event decodes; the others are quarantined by the next
-    claim and listed by ``failures``."""
-    messages = []
-    for row in rows:
-        with contextlib.suppress(RepositoryCorrupted):
-            messages.append(_message(row))
-    return messages
 
 
 def _failed(row: Row) -> FailedMessage:

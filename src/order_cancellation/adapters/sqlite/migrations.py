@@ -136,9 +136,9 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         2,
         "index of failed, dead-lettered and quarantined outbox messages",
         (
-            # Sales.failed_effects() reads these; a long history of done messages stays out.
-            "CREATE INDEX outbox_failures ON outbox (shop, seq)"
-            " WHERE status <> 'done' AND attempts > 0",
+            # Sales.failed_effects() reads open messages (a failed one, or one in a status
+            # other than pending); a long history of done messages stays out.
+            "CREATE INDEX outbox_failures ON outbox (shop, seq) WHERE status <> 'done'",
         ),
     ),
 )

@@ -9,7 +9,6 @@ meets it, so it never stops the shop's other messages.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -108,10 +107,11 @@ class SQLiteOutbox:
 
     def _quarantine(self, message_id: str, reason: str, *, now: datetime) -> None:
         self._db.run(
+            # available_at becomes the moment it was set aside: it may be what was damaged.
             "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
-            " lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?)"
-            " WHERE shop = ? AND id = ?",
-            (_QUARANTINED, storable(reason), utc_text(now), self._shop, message_id),
+            " lease_until = NULL, available_at = ?,"
+            " first_attempt_at = COALESCE(first_attempt_at, ?) WHERE shop = ? AND id = ?",
+            (_QUARANTINED, storable(reason), utc_text(now), utc_text(now), self._shop, message_id),
         )
 
     def complete(self, message_id: str) -> None:
@@ -150,32 +150,24 @@ class SQLiteOutbox:
             " WHERE shop = ? AND refund_order_id = ? ORDER BY seq",
             (self._shop, refund_order_id),
         ).fetchall()
-        return self._decodable(rows)
+        return [self._message(row) for row in rows]
 
     def pending(self) -> Sequence[OutboxMessage]:
         rows = self._db.run(
             f"SELECT {_COLUMNS} FROM outbox WHERE shop = ? AND status = ? ORDER BY seq",  # noqa: S608 - constant columns
             (self._shop, _PENDING),
         ).fetchall()
-        return self._decodable(rows)
+        return [self._message(row) for row in rows]
 
     def failures(self) -> Sequence[FailedMessage]:
         rows = self._db.run(
             "SELECT id, handler, refund_order_id, status, attempts, created_at, available_at,"
             " first_attempt_at, last_error, event FROM outbox"
-            " WHERE shop = ? AND status <> 'done' AND attempts > 0 ORDER BY seq",
+            " WHERE shop = ? AND status <> 'done'"
+            " AND (attempts > 0 OR status <> 'pending') ORDER BY seq",
             (self._shop,),
         ).fetchall()
         return [self._failed(row) for row in rows]
-
-    def _decodable(self, rows: Sequence[Sequence[Any]]) -> list[OutboxMessage]:
-        """The messages of ``rows`` whose event decodes; the others are quarantined by the
-        next claim and listed by :meth:`failures`."""
-        messages = []
-        for row in rows:
-            with contextlib.suppress(RepositoryCorrupted):
-                messages.append(self._message(row))
-        return messages
 
     def _failed(self, row: Sequence[Any]) -> FailedMessage:
         (
