@@ -80,20 +80,19 @@ class SQLiteOutbox:
         moment = utc_text(now)
         claimed: list[OutboxMessage] = []
         while len(claimed) < limit:
-            # A quarantined row leaves the due set, so the next read fills its place.
             rows = self._db.run(
                 f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
                 " WHERE shop = ? AND status = ? AND available_at <= ?"
                 " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?",
                 (self._shop, _PENDING, moment, moment, limit - len(claimed)),
             ).fetchall()
-            if not rows:
-                break
+            quarantined = 0
             for row in rows:
                 try:
                     message = self._message(row)
                 except RepositoryCorrupted as error:
                     self._quarantine(row[0], str(error), now=now)
+                    quarantined += 1
                     continue
                 leased = attrs.evolve(
                     message,
@@ -103,6 +102,9 @@ class SQLiteOutbox:
                 )
                 self._save(leased)
                 claimed.append(leased)
+            # A quarantined row leaves the due set: read again to fill its place.
+            if not quarantined:
+                break
         return claimed
 
     def _quarantine(self, message_id: str, reason: str, *, now: datetime) -> None:
