@@ -23,7 +23,11 @@ from order_cancellation.application.routing import (
     SETTLE_PAYMENT,
     messages_for,
 )
-from order_cancellation.domain.errors import ConcurrencyConflict, ConfigurationError
+from order_cancellation.domain.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    RepositoryCorrupted,
+)
 from order_cancellation.domain.events import (
     AuthorizationLapsed,
     DomainEvent,
@@ -114,9 +118,16 @@ class Effects:
         that cannot be recorded would be lost, and would stop the shop's later messages."""
         now = self._clock.now()
         text = storable(f"{type(error).__name__}: {error}")
-        failed, recorded = _retrying_conflicts(
-            lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
-        )
+        try:
+            failed, recorded = _retrying_conflicts(
+                lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
+            )
+        except RepositoryCorrupted as unreadable:
+            # The refund order to flag cannot be read: dead-letter the message on its own
+            # rather than stop every later delivery run at it. The effect's own error
+            # usually says why already (it read the same record).
+            reason = storable(f"its refund order cannot be updated ({unreadable}); {text}")
+            failed, recorded = self._dead_letter_alone(message, reason, now=now), True
         if recorded:
             self._log_failure(message, failed)
         return failed
@@ -156,6 +167,14 @@ class Effects:
                 )
             uow.commit()
             return failed, True
+
+    def _dead_letter_alone(
+        self, message: OutboxMessage, text: str, *, now: datetime
+    ) -> OutboxMessage:
+        with self._uow() as uow:
+            failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=None)
+            uow.commit()
+            return failed
 
     def _log_failure(self, message: OutboxMessage, failed: OutboxMessage) -> None:
         dead = failed.status is MessageStatus.DEAD
