@@ -150,21 +150,7 @@ class Effects:
                 else:
                     refund = refund.payment_failed(text, dead=dead)
                 uow.refunds.update(refund)
-            if not _is_failure_announcement(message):
-                self._record(
-                    uow,
-                    EffectFailed(
-                        shop=self._shop,
-                        order_id=message.event.order_id,
-                        occurred_at=now,
-                        refund_order_id=message.refund_order_id,
-                        effect=message.handler,
-                        attempt=failed.attempts,
-                        error=text,
-                        dead_lettered=dead,
-                        message_id=message.id,
-                    ),
-                )
+            self._announce(uow, message, failed, now=now)
             uow.commit()
             return failed, True
 
@@ -173,8 +159,29 @@ class Effects:
     ) -> OutboxMessage:
         with self._uow() as uow:
             failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=None)
+            self._announce(uow, message, failed, now=now)
             uow.commit()
             return failed
+
+    def _announce(
+        self, uow: UnitOfWork, message: OutboxMessage, failed: OutboxMessage, *, now: datetime
+    ) -> None:
+        if _is_failure_announcement(message):
+            return
+        self._record(
+            uow,
+            EffectFailed(
+                shop=self._shop,
+                order_id=message.event.order_id,
+                occurred_at=now,
+                refund_order_id=message.refund_order_id,
+                effect=message.handler,
+                attempt=failed.attempts,
+                error=failed.last_error or "",
+                dead_lettered=failed.status is MessageStatus.DEAD,
+                message_id=message.id,
+            ),
+        )
 
     def _log_failure(self, message: OutboxMessage, failed: OutboxMessage) -> None:
         dead = failed.status is MessageStatus.DEAD
