@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
+from order_cancellation.domain.errors import StorageError
 from order_cancellation.domain.text import storable
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
@@ -72,6 +75,17 @@ class OutboxFailuresContract:
             uow.commit()
         with backend.unit_of_work(SHOP) as uow:
             assert list(uow.outbox.failures()) == []
+
+    def test_reviving_a_done_message_leaves_it_done_and_a_missing_one_is_an_error(
+        self, backend: Backend
+    ) -> None:
+        self._add_all(backend, sample_message("m-1"))
+        with backend.unit_of_work(SHOP) as uow:
+            uow.outbox.complete("m-1")
+            uow.outbox.revive("m-1", now=T0)
+            assert uow.outbox.get("m-1").status is MessageStatus.DONE
+            with pytest.raises(StorageError, match="m-404"):
+                uow.outbox.revive("m-404", now=T0)
 
     def test_an_error_made_storable_is_kept_as_it_was_given(self, backend: Backend) -> None:
         self._add_all(backend, sample_message("m-1"))

@@ -97,7 +97,7 @@ class PostgresOutbox:
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> Sequence[OutboxMessage]:
         claimed: list[OutboxMessage] = []
-        while len(claimed) < limit:
+        while True:
             rows = self._lease(now=now, limit=limit - len(claimed), lease=lease, worker=worker)
             quarantined = 0
             for row in sorted(rows, key=lambda row: int(row[-1])):

@@ -79,12 +79,12 @@ class SQLiteOutbox:
     ) -> Sequence[OutboxMessage]:
         moment = utc_text(now)
         claimed: list[OutboxMessage] = []
-        while len(claimed) < limit:
+        while True:
             rows = self._db.run(
                 f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
                 " WHERE shop = ? AND status = ? AND available_at <= ?"
                 " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?",
-                (self._shop, _PENDING, moment, moment, limit - len(claimed)),
+                (self._shop, _PENDING, moment, moment, max(limit - len(claimed), 0)),
             ).fetchall()
             quarantined = 0
             for row in rows:
