@@ -121,7 +121,7 @@ class RawCancels:
         zero = {"currency": currency, "minor": 0}
         refund = {
             "amount": amount, "created_at": NOW_JSON, "id": refund_id, "kind": "cancellation",
-            "last_error": None, "lines": lines, "manual_amount": zero,
+            "lines": lines, "manual_amount": zero, "payment_error": None, "stock_error": None,
             "manual_refund_note": None, "order_id": order_id, "payment_attempts": 0,
             "payment_detail": None, "payment_status": "pending", "provider_reference": None,
             "reason": None, "reason_code": None, "refunded": zero, "released": zero,
@@ -248,7 +248,7 @@ class RawCancels:
                 " ON CONFLICT (shop, sku) DO UPDATE SET level = excluded.level",
                 (SHOP, sku, level),
             )
-        refund["stock_status"], refund["last_error"] = "done", None
+        refund["stock_status"], refund["stock_error"] = "done", None
         self._update_refund(refund)
         self._complete(message_id)
         db.execute("COMMIT")
@@ -267,7 +267,7 @@ class RawCancels:
             payment_status="voided",
             released=event["amount"],
             payment_attempts=refund["payment_attempts"] + 1,
-            last_error=None,
+            payment_error=None,
         )
         self._update_refund(refund)
         self._complete(message_id)

@@ -4,6 +4,7 @@ Stock goes back exactly once, refund orders keep the sales report right, and the
 released or refunded through the provider (Klarna) or recorded as a manual refund.
 """
 
+from order_cancellation.application.failures import EffectState, FailedEffect
 from order_cancellation.application.relay import RelayReport
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.domain.charges import (
@@ -68,6 +69,8 @@ __all__ = [
     "CurrencyTotals",
     "Discount",
     "EffectNotRetryable",
+    "EffectState",
+    "FailedEffect",
     "IdempotencyKeyReused",
     "InsufficientStock",
     "InvalidDiscount",

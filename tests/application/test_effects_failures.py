@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest.mock import ANY
 
 from order_cancellation import (
     ConfigurationError,
@@ -52,6 +53,7 @@ def test_a_failed_restock_is_shown_on_the_refund_order_and_retried() -> None:
             attempt=1,
             error=UNREACHABLE,
             dead_lettered=False,
+            message_id=ANY,
         )
     ]
 
@@ -103,6 +105,7 @@ def test_a_failed_payment_is_announced_with_its_attempt_and_error(shop: Shop) ->
             attempt=1,
             error=TIMED_OUT,
             dead_lettered=False,
+            message_id=ANY,
         )
     ]
 
@@ -138,7 +141,19 @@ def test_a_failed_capture_keeps_its_error_on_its_message_and_waits_for_the_retry
     assert (capture.status, capture.attempts) == (MessageStatus.PENDING, 1)
     assert capture.last_error == TIMED_OUT
     assert capture.available_at == shop.clock.now() + RETRY_POLICY.base
-    assert shop.publisher.of_type(EffectFailed) == []
+    assert shop.publisher.of_type(EffectFailed) == [
+        EffectFailed(
+            shop="acme",
+            order_id=order.id,
+            occurred_at=shop.clock.now(),
+            refund_order_id=None,
+            effect="capture_payment",
+            attempt=1,
+            error=TIMED_OUT,
+            dead_lettered=False,
+            message_id=capture.id,
+        )
+    ]
 
 
 def test_a_failing_publisher_does_not_touch_the_refund_orders_payment(shop: Shop) -> None:
@@ -171,7 +186,8 @@ def test_a_message_for_an_unknown_handler_is_kept_with_an_error_naming_it() -> N
         uow.outbox.add([future])
         uow.commit()
 
-    assert shop.sales.process_pending() == RelayReport(failed=1)
+    # The failure's own announcement is published.
+    assert shop.sales.process_pending() == RelayReport(delivered=1, failed=1)
     (kept,) = messages(shop)
     assert kept.attempts == 1
     assert kept.last_error is not None
@@ -180,7 +196,7 @@ def test_a_message_for_an_unknown_handler_is_kept_with_an_error_naming_it() -> N
     assert "newer version" in kept.last_error
 
     shop.clock.advance(timedelta(hours=2))
-    assert shop.sales.process_pending() == RelayReport(dead_lettered=1)
+    assert shop.sales.process_pending() == RelayReport(delivered=1, dead_lettered=1)
     with shop.backend.unit_of_work(shop.name) as uow:
         assert uow.outbox.get(future.id).status is MessageStatus.DEAD
 

@@ -184,3 +184,32 @@ def test_the_wait_starts_over_once_the_store_answered(
     worker_for(deferred_shop, store).run_worker(stop, poll_interval=0.5)
 
     assert stop.waited == [1.0, 2.0, 0.5, 1.0, 0.5]
+
+
+def test_a_worker_told_to_give_up_reraises_a_store_failing_that_long(
+    deferred_shop: Shop, store: FlakyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.fail_next(10)
+    stop = StopSignal(waits=10)
+    # The worker's clock moves by the waits it asks for, as it would in a real outage.
+    monkeypatch.setattr(
+        "order_cancellation.application.relay.time.monotonic",
+        lambda: sum(wait or 0 for wait in stop.waited),
+    )
+
+    with pytest.raises(StorageError, match="the database is down"):
+        worker_for(deferred_shop, store).run_worker(stop, poll_interval=1.0, give_up_after=10)
+
+    assert stop.waited == [2.0, 4.0, 8.0]  # 14 s after the first failure: given up
+
+
+def test_a_worker_told_to_give_up_at_once_reraises_the_first_store_failure(
+    deferred_shop: Shop, store: FlakyStore
+) -> None:
+    store.fail_next(1)
+    stop = StopSignal(waits=10)
+
+    with pytest.raises(StorageError):
+        worker_for(deferred_shop, store).run_worker(stop, poll_interval=1.0, give_up_after=0)
+
+    assert stop.waited == []

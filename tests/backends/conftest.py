@@ -114,6 +114,47 @@ def backend(backend_factory: BackendFactory) -> Backend:
     return backend_factory()
 
 
+DamageEvent = Callable[[Backend, str, str, str], None]
+
+
+@pytest.fixture
+def damage_event(backend_name: str, request: pytest.FixtureRequest) -> DamageEvent:
+    """Overwrite one outbox message's stored event behind the library's back, as a newer
+    release or a bad hand edit would: ``damage(backend, shop, message_id, text)``."""
+    if backend_name == "memory":
+        pytest.skip("the in-memory store keeps events as objects: none can be damaged")
+    if backend_name == "sqlite":
+        return _damage_sqlite
+    dsn = str(request.getfixturevalue("postgres_dsn"))
+
+    def damage_postgres(backend: Backend, shop: str, message_id: str, text: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        schema = getattr(backend, "schema")  # noqa: B009 - a PostgresBackend's schema
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(
+                sql.SQL(
+                    "UPDATE {}.outbox SET event = %s::jsonb WHERE shop = %s AND id = %s"
+                ).format(sql.Identifier(schema)),
+                (text, shop, message_id),
+            )
+
+    return damage_postgres
+
+
+def _damage_sqlite(backend: Backend, shop: str, message_id: str, text: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(getattr(backend, "path"), isolation_level=None)  # noqa: B009
+    try:
+        connection.execute(
+            "UPDATE outbox SET event = ? WHERE shop = ? AND id = ?", (text, shop, message_id)
+        )
+    finally:
+        connection.close()
+
+
 # -- PostgreSQL adapter tests ----------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Every backend passes the shipped contract suite (memory, SQLite, PostgreSQL)."""
+"""Every backend passes the shipped contract suites (memory, SQLite, PostgreSQL); the
+``damage_event`` fixture comes from ``tests/backends/conftest.py``."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import pytest
 
 from order_cancellation.ports.backend import Backend
 from order_cancellation.testing.contracts import BackendContract
+from order_cancellation.testing.outbox_contracts import OutboxFailuresContract
 from tests.backends.conftest import BackendFactory
 
 
-class TestBackendContract(BackendContract):
+class TestBackendContract(BackendContract, OutboxFailuresContract):
     @pytest.fixture
     def backend(self, backend_factory: BackendFactory) -> Backend:
         return backend_factory()

@@ -12,12 +12,16 @@ from pathlib import Path
 import pytest
 
 from order_cancellation import (
+    EffectState,
     LineItem,
     Money,
     OrderState,
     PaymentRef,
+    PaymentStatus,
+    RelayReport,
     RepositoryCorrupted,
     Sales,
+    StockStatus,
     StorageError,
 )
 from order_cancellation.adapters.sqlite import SQLiteBackend
@@ -135,13 +139,49 @@ def test_a_corrupted_refund_order_is_reported(sales: Sales, path: Path, statemen
         "UPDATE outbox SET available_at = '2000-13-45T00:00:00'",
     ],
 )
-def test_a_corrupted_outbox_message_stops_the_relay_with_a_report(
+def test_a_corrupted_outbox_message_is_quarantined_and_listed_with_its_reason(
     sales: Sales, path: Path, statement: str
 ) -> None:
-    sales.cancel_order("ord-1")
+    refund = sales.cancel_order("ord-1")
     _sql(path, statement)
-    with pytest.raises(RepositoryCorrupted, match="outbox message"):
-        sales.process_pending()
+
+    assert sales.process_pending() == RelayReport()
+
+    listed = sales.failed_effects()
+    assert [(e.effect, e.state, e.refund_order_id) for e in listed] == [
+        ("restock", EffectState.QUARANTINED, refund.id),
+        ("settle_payment", EffectState.QUARANTINED, refund.id),
+    ]
+    assert all("outbox message" in (e.last_error or "") for e in listed)
+
+
+def test_the_effects_of_a_corrupted_refund_order_are_dead_lettered_and_the_others_run(
+    sales: Sales, path: Path
+) -> None:
+    sales.place_order(
+        [LineItem("SKU-1", 1, Money.of("5.00", "EUR"))],
+        payment=PaymentRef(provider="card", reference="pay-2"),
+        order_id="ord-2",
+    )
+    broken = sales.cancel_order("ord-1")
+    healthy = sales.cancel_order("ord-2")
+    _sql(path, "UPDATE refund_orders SET data = 'null' WHERE id = ?", broken.id)
+
+    sales.process_pending()
+
+    settled = sales.get_refund_order(healthy.id)
+    assert (settled.stock_status, settled.payment_status) == (
+        StockStatus.DONE,
+        PaymentStatus.MANUAL_REFUND_REQUIRED,
+    )
+    listed = sales.failed_effects()
+    assert [(e.refund_order_id, e.state) for e in listed] == [
+        (broken.id, EffectState.DEAD_LETTERED),
+        (broken.id, EffectState.DEAD_LETTERED),
+    ]
+    assert all(
+        (e.last_error or "").startswith("its refund order cannot be updated") for e in listed
+    )
 
 
 def test_an_outbox_message_in_an_unknown_status_is_reported_with_its_refund_order(

@@ -15,6 +15,7 @@ from order_cancellation.adapters import codec
 from order_cancellation.domain.errors import RepositoryCorrupted
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.values import LineItem, PaymentRef
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -160,3 +161,75 @@ def test_an_amount_in_an_unknown_currency_is_corrupted() -> None:
 def test_a_record_stored_as_a_list_is_corrupted() -> None:
     with pytest.raises(RepositoryCorrupted, match="expected an object for Order"):
         codec.decode(Order, [])
+
+
+# -- records stored by earlier releases ------------------------------------------------------
+
+
+def _old_refund_order(stock_status: str, payment_status: str) -> dict[str, Any]:
+    """A refund order as releases with one shared ``last_error`` stored it."""
+    refund = RefundOrder.create(
+        refund_order_id="r-1",
+        shop="acme",
+        order_id="o-1",
+        kind=RefundKind.CANCELLATION,
+        lines=(),
+        reason=None,
+        reason_code=None,
+        created_at=AT,
+        restock=True,
+        currency="EUR",
+    )
+    data = json.loads(codec.dumps(refund))
+    del data["stock_error"], data["payment_error"]
+    data.update(stock_status=stock_status, payment_status=payment_status, last_error="boom")
+    return dict(data)
+
+
+@pytest.mark.parametrize(
+    ("stock", "payment", "errors"),
+    [
+        ("failed_retrying", "dead_lettered", (None, "boom")),
+        ("dead_lettered", "voided", ("boom", None)),
+        ("dead_lettered", "pending", ("boom", None)),
+        ("done", "pending", (None, "boom")),
+        ("pending", "voided", ("boom", None)),
+        ("done", "refunded", (None, None)),
+    ],
+    ids=[
+        "payment-failing",
+        "stock-failing",
+        "stock-failing-payment-pending",
+        "payment-retry-asked",
+        "stock-retry-asked",
+        "both-settled",
+    ],
+)
+def test_a_refund_order_stored_with_one_last_error_loads_it_onto_its_effect(
+    stock: str, payment: str, errors: tuple[str | None, str | None]
+) -> None:
+    text = json.dumps(_old_refund_order(stock, payment))
+
+    loaded = codec.loads(RefundOrder, text)
+
+    assert (loaded.stock_error, loaded.payment_error) == errors
+
+
+def test_a_refund_order_stored_without_last_error_loads_unchanged() -> None:
+    data = _old_refund_order("done", "voided")
+    del data["last_error"]
+
+    loaded = codec.loads(RefundOrder, json.dumps(data))
+
+    assert (loaded.stock_error, loaded.payment_error) == (None, None)
+
+
+def test_a_refund_order_stored_as_something_other_than_an_object_is_corrupted() -> None:
+    with pytest.raises(RepositoryCorrupted, match="RefundOrder"):
+        codec.loads(RefundOrder, "[]")
+
+
+def test_the_order_of_a_stored_event_is_read_without_decoding_it() -> None:
+    assert codec.event_order_id('{"type": "FromTheFuture", "data": {"order_id": "o-9"}}') == "o-9"
+    assert codec.event_order_id('{"type": "X", "data": {"order_id": 7}}') is None
+    assert codec.event_order_id("{not json") is None

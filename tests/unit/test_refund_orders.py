@@ -190,6 +190,31 @@ def test_settling_records_what_the_provider_did_and_clears_the_last_error() -> N
     assert settled.payment_settled
 
 
+def test_a_settled_payment_keeps_the_restocks_error() -> None:
+    failing = refund_order().stock_failed("ledger unavailable", dead=False)
+
+    settled = failing.payment_failed("timeout", dead=False).settled(manual(eur("0")))
+
+    assert (settled.stock_error, settled.payment_error) == ("ledger unavailable", None)
+    assert settled.last_error == "ledger unavailable"
+
+
+def test_a_restored_stock_keeps_the_payments_error() -> None:
+    failing = refund_order().payment_failed("timeout", dead=True)
+
+    restored = failing.stock_failed("ledger unavailable", dead=False).stock_restored()
+
+    assert (restored.stock_error, restored.payment_error) == (None, "timeout")
+    assert restored.last_error == "timeout"
+
+
+def test_a_manual_refund_still_owed_is_a_pending_effect() -> None:
+    owed = refund_order().stock_restored().settled(manual(eur("45.00")))
+
+    assert owed.has_pending_effect
+    assert not owed.manual_refund_done("paid back").has_pending_effect
+
+
 def test_a_manual_payment_in_another_currency_is_refused() -> None:
     owed = refund_order().settled(manual(eur("45.00")))
 

@@ -23,6 +23,7 @@ import attrs
 from order_cancellation.domain import events as _events
 from order_cancellation.domain.errors import RepositoryCorrupted
 from order_cancellation.domain.money import Money, stored_money
+from order_cancellation.domain.refunds import RefundOrder
 
 T = TypeVar("T")
 
@@ -112,6 +113,9 @@ def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[[Any
 def decode(cls: type[T], data: Any) -> T:
     """Rebuild a ``cls`` from :func:`encode`'s output, or raise RepositoryCorrupted."""
     try:
+        upgrade = _UPGRADES.get(cls)
+        if upgrade is not None:
+            data = upgrade(data)
         return typing.cast(T, _decode(cls, data))
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise RepositoryCorrupted(
@@ -119,6 +123,39 @@ def decode(cls: type[T], data: Any) -> T:
             "was changed outside the library. Restore it from a backup; it is not repaired "
             "automatically."
         ) from error
+
+
+def _refund_order_of_old(data: Any) -> Any:
+    """A refund order stored before each effect kept its own error: its one ``last_error``
+    goes to the effect that is failing (payment first: it was written last), else to one
+    still open after a retry was asked for; with both settled nothing is left to explain."""
+    if not isinstance(data, dict) or "last_error" not in data:
+        return data
+    upgraded = {key: value for key, value in data.items() if key != "last_error"}
+    payment, stock = data.get("payment_status"), data.get("stock_status")
+    for statuses in (_FAILING, ("pending",)):
+        if payment in statuses:
+            upgraded["payment_error"] = data["last_error"]
+            break
+        if stock in statuses:
+            upgraded["stock_error"] = data["last_error"]
+            break
+    return upgraded
+
+
+_FAILING: Final = ("failed_retrying", "dead_lettered")
+# Records whose stored form an older release wrote differently, rewritten before decoding.
+_UPGRADES: Final[dict[type, Callable[[Any], Any]]] = {RefundOrder: _refund_order_of_old}
+
+
+def event_order_id(text: str) -> str | None:
+    """The order a stored event names, read without decoding the event (which may be of a
+    type this release does not know, or damaged)."""
+    try:
+        order_id = json.loads(text)["data"]["order_id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return order_id if isinstance(order_id, str) else None
 
 
 def dumps_event(event: _events.DomainEvent) -> str:

@@ -8,6 +8,7 @@ order's effect status is updated in the same transaction that marks the message 
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -22,7 +23,11 @@ from order_cancellation.application.routing import (
     SETTLE_PAYMENT,
     messages_for,
 )
-from order_cancellation.domain.errors import ConcurrencyConflict, ConfigurationError
+from order_cancellation.domain.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    RepositoryCorrupted,
+)
 from order_cancellation.domain.events import (
     REFUNDING_EVENTS,
     AuthorizationLapsed,
@@ -40,6 +45,7 @@ from order_cancellation.domain.events import (
     UnshippedUnitsCanceled,
 )
 from order_cancellation.domain.money import Money
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import (
     PaymentStatus,
     RefundOrder,
@@ -48,6 +54,7 @@ from order_cancellation.domain.refunds import (
 )
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.text import storable
 from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
@@ -55,6 +62,7 @@ from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, Se
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
+_log = logging.getLogger("order_cancellation.effects")
 KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
 CAS_ATTEMPTS: Final = 5
 _T = TypeVar("_T")
@@ -106,22 +114,35 @@ class Effects:
     def record_failure(
         self, message: OutboxMessage, error: Exception, *, retry_at: datetime | None
     ) -> OutboxMessage:
-        """Count the failed attempt, schedule the next (none: dead-letter), and show it on
-        the refund order so the merchant sees what is still owed."""
+        """Count the failed attempt, schedule the next (none: dead-letter), show it on the
+        refund order so the merchant sees what is still owed, announce it with an
+        EffectFailed event and log it. The error's text is made storable first: a failure
+        that cannot be recorded would be lost, and would stop the shop's later messages."""
         now = self._clock.now()
-        text = f"{type(error).__name__}: {error}"[:500]
-        return _retrying_conflicts(
-            lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
-        )
+        text = storable(f"{type(error).__name__}: {error}")
+        try:
+            failed, recorded = _retrying_conflicts(
+                lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
+            )
+        except RepositoryCorrupted as unreadable:
+            # The refund order to flag cannot be read: dead-letter the message on its own
+            # rather than stop every later delivery run at it. The effect's own error
+            # usually says why already (it read the same record).
+            reason = storable(f"its refund order cannot be updated ({unreadable}); {text}")
+            failed, recorded = self._dead_letter_alone(message, reason, now=now), True
+        if recorded:
+            self._log_failure(message, failed)
+        return failed
 
     def _record_failure(
         self, message: OutboxMessage, text: str, *, now: datetime, retry_at: datetime | None
-    ) -> OutboxMessage:
+    ) -> tuple[OutboxMessage, bool]:
+        """The message after this failure, and whether it was recorded now."""
         with self._uow() as uow:
             current = uow.outbox.get(message.id)
             if current.status is not MessageStatus.PENDING:
                 # Another relay took the lease over and finished (or gave up) first.
-                return current
+                return current, False
             failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=retry_at)
             dead = retry_at is None
             refund = self._refund_to_flag(uow, message)
@@ -131,21 +152,61 @@ class Effects:
                 else:
                     refund = refund.payment_failed(text, dead=dead)
                 uow.refunds.update(refund)
-                self._record(
-                    uow,
-                    EffectFailed(
-                        shop=self._shop,
-                        order_id=refund.order_id,
-                        occurred_at=now,
-                        refund_order_id=refund.id,
-                        effect=message.handler,
-                        attempt=failed.attempts,
-                        error=text,
-                        dead_lettered=dead,
-                    ),
-                )
+            self._announce(uow, message, failed, now=now)
+            uow.commit()
+            return failed, True
+
+    def _dead_letter_alone(
+        self, message: OutboxMessage, text: str, *, now: datetime
+    ) -> OutboxMessage:
+        with self._uow() as uow:
+            failed = uow.outbox.attempt_failed(message.id, error=text, now=now, retry_at=None)
+            self._announce(uow, message, failed, now=now)
             uow.commit()
             return failed
+
+    def _announce(
+        self, uow: UnitOfWork, message: OutboxMessage, failed: OutboxMessage, *, now: datetime
+    ) -> None:
+        if _is_failure_announcement(message):
+            return
+        self._record(
+            uow,
+            EffectFailed(
+                shop=self._shop,
+                order_id=message.event.order_id,
+                occurred_at=now,
+                refund_order_id=message.refund_order_id,
+                effect=message.handler,
+                attempt=failed.attempts,
+                error=failed.last_error or "",
+                dead_lettered=failed.status is MessageStatus.DEAD,
+                message_id=message.id,
+            ),
+        )
+
+    def _log_failure(self, message: OutboxMessage, failed: OutboxMessage) -> None:
+        dead = failed.status is MessageStatus.DEAD
+        _log.log(
+            logging.ERROR if dead else logging.WARNING,
+            "shop %s: effect %s of order %s failed (attempt %d, %s): %s",
+            self._shop,
+            message.handler,
+            message.event.order_id,
+            failed.attempts,
+            "dead-lettered" if dead else f"retry at {failed.available_at.isoformat()}",
+            failed.last_error,
+            extra={
+                "shop": self._shop,
+                "order_id": message.event.order_id,
+                "refund_order_id": message.refund_order_id,
+                "effect": message.handler,
+                "message_id": message.id,
+                "attempt": failed.attempts,
+                "error": failed.last_error,
+                "dead_lettered": dead,
+            },
+        )
 
     def _refund_to_flag(self, uow: UnitOfWork, message: OutboxMessage) -> RefundOrder | None:
         """The refund order whose effect failed. The effect is still open on it: an effect is
@@ -213,6 +274,9 @@ class Effects:
             self._complete(message)
             return
         result = self._settlement(message, event.payment, refund)
+        if result.detail is not None:
+            # A provider's own words, kept on the refund order and in events.
+            result = replace(result, detail=storable(result.detail))
         crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
 
         def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
@@ -329,6 +393,12 @@ class Effects:
                 uow.commit()
 
         _retrying_conflicts(transaction)
+
+
+def _is_failure_announcement(message: OutboxMessage) -> bool:
+    """Publishing an EffectFailed event failed: announcing that with another EffectFailed
+    would feed the same failing publisher for ever; it is logged and listed instead."""
+    return message.handler == PUBLISH and isinstance(message.event, EffectFailed)
 
 
 def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Final
@@ -18,7 +19,8 @@ import attrs
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.retry import RetryPolicy
-from order_cancellation.domain.errors import PaymentRejected, StorageError
+from order_cancellation.domain.errors import ConcurrencyConflict, PaymentRejected, StorageError
+from order_cancellation.domain.text import storable
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock
 from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
@@ -101,16 +103,56 @@ class Relay:
                 break
         return report
 
-    def run_forever(self, stop: threading.Event, *, poll_interval: float) -> RelayReport:
-        """Deliver until ``stop`` is set; sleeps ``poll_interval`` seconds when idle."""
+    def drain_after_commit(
+        self, *, order_id: str | None = None, refund_order_id: str | None = None
+    ) -> RelayReport:
+        """Deliver a command's effects right after it committed (inline effects).
+
+        The command is done whatever happens here, so a store failure must not reach its
+        caller as if nothing had been written: the effects stay pending for the next
+        delivery run (a worker, :meth:`drain`, the next inline command), and it is logged."""
+        try:
+            return self.drain()
+        except (StorageError, ConcurrencyConflict) as error:
+            text = storable(f"{type(error).__name__}: {error}")
+            _log.warning(
+                "shop %s: the command committed but its effects could not be delivered now "
+                "(%s); they stay pending",
+                self._shop,
+                text,
+                extra={
+                    "shop": self._shop,
+                    "order_id": order_id,
+                    "refund_order_id": refund_order_id,
+                    "effect": None,
+                    "attempt": None,
+                    "error": text,
+                    "dead_lettered": False,
+                },
+            )
+            return _NOTHING
+
+    def run_forever(
+        self, stop: threading.Event, *, poll_interval: float, give_up_after: float | None = None
+    ) -> RelayReport:
+        """Deliver until ``stop`` is set; sleeps ``poll_interval`` seconds when idle.
+
+        A store that fails is tried again, waiting longer each time; with ``give_up_after``
+        (seconds), a store still failing that long after its first failure re-raises the
+        error (a supervised worker then exits and is restarted, or an operator alerted)."""
         report = RelayReport()
         outage = 0
+        outage_began = 0.0
         while not stop.is_set():
             try:
                 batch = self.run_once()
             except StorageError as error:
                 # The store is down: nothing was delivered or lost; wait, longer each time.
                 outage += 1
+                if outage == 1:
+                    outage_began = time.monotonic()
+                if give_up_after is not None and (time.monotonic() - outage_began >= give_up_after):
+                    raise
                 delay = min(poll_interval * 2**outage, _MAX_OUTAGE_WAIT)
                 _log.warning(
                     "relay %s: store unavailable (%s); retrying in %.1fs",

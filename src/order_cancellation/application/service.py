@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, Self, TypeVar
 
-from order_cancellation.application import crashpoints
+from order_cancellation.application import crashpoints, failures
 from order_cancellation.application.effects import Effects
+from order_cancellation.application.failures import FailedEffect
 from order_cancellation.application.ids import new_id
 from order_cancellation.application.relay import Relay, RelayReport
 from order_cancellation.application.retry import RetryPolicy
@@ -22,18 +23,13 @@ from order_cancellation.application.routing import messages_for
 from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
-    EffectNotRetryable,
     IdempotencyKeyReused,
     InvalidInput,
 )
 from order_cancellation.domain.events import DomainEvent, ManualRefundCompleted
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Decision, Order
-from order_cancellation.domain.refunds import (
-    PaymentStatus,
-    RefundOrder,
-    StockStatus,
-)
+from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.report import SalesReport, build_report, check_period
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL, validate_label_text
@@ -48,7 +44,7 @@ from order_cancellation.domain.values import (
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
-from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, UnitOfWork
+from order_cancellation.ports.persistence import IdempotencyRecord, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
@@ -176,7 +172,7 @@ class SalesService:
             placed = self._place_with_external_stock(command, sale, idempotency_key, fingerprint)
         else:
             placed = self._command(command, idempotency_key, fingerprint)
-        self._after_command()
+        self._after_command(order_id=placed)
         return self.get_order(placed)
 
     def fulfill(
@@ -200,7 +196,7 @@ class SalesService:
         fulfilled = self._command(
             command, idempotency_key, fingerprint, decide_again=expected_version is None
         )
-        self._after_command()
+        self._after_command(order_id=fulfilled)
         return self.get_order(fulfilled)
 
     def cancel_order(
@@ -249,7 +245,7 @@ class SalesService:
         refund_id = self._command(
             command, idempotency_key, fingerprint, decide_again=expected_version is None
         )
-        self._after_command()
+        self._after_command(order_id=order_id, refund_order_id=refund_id)
         return self.get_refund_order(refund_id)
 
     def create_return(
@@ -348,7 +344,7 @@ class SalesService:
         refund_id = self._command(
             command, idempotency_key, fingerprint, decide_again=expected_version is None
         )
-        self._after_command()
+        self._after_command(order_id=order_id, refund_order_id=refund_id)
         return self.get_refund_order(refund_id)
 
     def get_order(self, order_id: str) -> Order:
@@ -418,38 +414,34 @@ class SalesService:
             return refund.id
 
         refund_id = self._command(command, idempotency_key, fingerprint)
-        self._after_command()
+        self._after_command(refund_order_id=refund_id)
         return self.get_refund_order(refund_id)
 
     def retry_effects(self, refund_order_id: str) -> RefundOrder:
         """Try a refund order's failed or dead-lettered effects again, now."""
         check_identifier(refund_order_id, "the refund order id")
-        now = self._now()
         with self._uow() as uow:
-            refund = uow.refunds.get(refund_order_id)
-            waiting = [
-                message
-                for message in uow.outbox.for_refund_order(refund_order_id)
-                if message.status is not MessageStatus.DONE and message.attempts > 0
-            ]
-            if not waiting:
-                raise EffectNotRetryable(
-                    f"refund order {refund_order_id!r} has no failed effect to retry "
-                    f"(stock {refund.stock_status.value}, payment {refund.payment_status.value})."
-                )
-            for message in waiting:
-                uow.outbox.revive(message.id, now=now)
-            if refund.payment_status in (
-                PaymentStatus.DEAD_LETTERED,
-                PaymentStatus.FAILED_RETRYING,
-            ):
-                refund = refund.payment_retry_requested()
-            if refund.stock_status in (StockStatus.DEAD_LETTERED, StockStatus.FAILED_RETRYING):
-                refund = refund.stock_retry_requested()
-            uow.refunds.update(refund)
+            failures.revive_refund_order(uow, refund_order_id, now=self._now())
+            uow.commit()
+        self._after_command(refund_order_id=refund_order_id)
+        return self.get_refund_order(refund_order_id)
+
+    def failed_effects(self) -> list[FailedEffect]:
+        """Every effect (restock, settlement, capture, publication) that failed and is not
+        done: retrying, dead-lettered or quarantined, oldest first, each with its reason."""
+        with self._uow() as uow:
+            return failures.failed_effects(uow, self.shop)
+
+    def retry_effect(self, effect_id: str) -> FailedEffect | None:
+        """Try one failed effect (an id from :meth:`failed_effects`) again, now. Returns it
+        as it then stands, or None when it has been delivered."""
+        check_identifier(effect_id, "the effect id")
+        with self._uow() as uow:
+            failures.revive_one(uow, self.shop, effect_id, now=self._now())
             uow.commit()
         self._after_command()
-        return self.get_refund_order(refund_order_id)
+        with self._uow() as uow:
+            return failures.find_failed(uow, self.shop, effect_id)
 
     # -- stock, labels, reports ----------------------------------------------------------------
 
@@ -531,11 +523,17 @@ class SalesService:
             return len(uow.outbox.pending())
 
     def run_worker(
-        self, stop: threading.Event, *, poll_interval: float = 1.0, worker_id: str | None = None
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        worker_id: str | None = None,
+        give_up_after: float | None = None,
     ) -> RelayReport:
-        """Deliver effects until ``stop`` is set. Run one per thread or process."""
+        """Deliver effects until ``stop`` is set; one per thread or process. A failing store
+        is retried with backoff, or re-raised once it has failed for ``give_up_after`` s."""
         relay = self._new_relay(worker_id=worker_id)
-        return relay.run_forever(stop, poll_interval=poll_interval)
+        return relay.run_forever(stop, poll_interval=poll_interval, give_up_after=give_up_after)
 
     def close(self) -> None:
         """Release the backend's connections, if it holds any."""
@@ -568,10 +566,12 @@ class SalesService:
     def _now(self) -> datetime:
         return self._clock.now()
 
-    def _after_command(self) -> None:
+    def _after_command(
+        self, *, order_id: str | None = None, refund_order_id: str | None = None
+    ) -> None:
         crashpoints.reached(crashpoints.AFTER_COMMIT)
         if self._effects_mode == "inline":
-            self._relay.drain()
+            self._relay.drain_after_commit(order_id=order_id, refund_order_id=refund_order_id)
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (

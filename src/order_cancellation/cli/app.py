@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from order_cancellation.cli import (
     database,
     demo,
+    effects,
     labels,
     orders,
     refunds,
@@ -28,7 +29,8 @@ exit codes:
   1  the command was refused: invalid input, unknown id, a state that does not allow it,
      a conflict with another change (nothing was changed)
   2  the command line cannot be parsed (see --help)
-  3  the store cannot be opened or used: no such SQLite file, server unreachable
+  3  the store cannot be opened or used: no such SQLite file, server unreachable (a worker:
+     still failing after --give-up-after seconds)
 """
 
 
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[store_options(top_level=True)],
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in (demo, database, orders, refunds, stock, labels, reports, worker):
+    for module in (demo, database, orders, refunds, effects, stock, labels, reports, worker):
         module.register(commands)
     return parser
 

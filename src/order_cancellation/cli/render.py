@@ -197,6 +197,8 @@ def refund(value: RefundOrder) -> JSONObject:
         "payment_detail": value.payment_detail,
         "payment_attempts": value.payment_attempts,
         "last_error": value.last_error,
+        "stock_error": value.stock_error,
+        "payment_error": value.payment_error,
         "manual_refund_note": value.manual_refund_note,
         "version": value.version,
     }
@@ -236,11 +238,12 @@ def refund_text(value: RefundOrder) -> str:
         settled.append(f"released {value.released}")
     if not value.manual_amount.is_zero():
         settled.append(f"owed by hand {value.manual_amount}")
-    error = f"; last error: {value.last_error}" if value.last_error else ""
+    payment_error = f"; payment error: {value.payment_error}" if value.payment_error else ""
+    stock_error = f"; stock error: {value.stock_error}" if value.stock_error else ""
     return (
         f"{value.id}  {value.kind.value:<12} {value.amount!s:>12}  order {value.order_id}  "
         f"payment {value.payment_status.value} ({', '.join(settled)})  "
-        f"stock {value.stock_status.value}{error}"
+        f"stock {value.stock_status.value}{payment_error}{stock_error}"
     )
 
 

@@ -35,6 +35,12 @@ def register(commands: Commands) -> None:
     )
     worker.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     worker.add_argument("--worker-id", metavar="NAME", help="names this worker's leases")
+    worker.add_argument(
+        "--give-up-after",
+        metavar="SECONDS",
+        default="60",
+        help="exit 3 when the store still fails this long after its first failure (default: 60)",
+    )
 
 
 def _work(args: argparse.Namespace, sales: Sales, console: Console) -> None:
@@ -42,6 +48,7 @@ def _work(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         report = sales.process_pending()
     else:
         poll = values.seconds(str(args.poll), "--poll")
+        give_up_after = values.seconds(str(args.give_up_after), "--give-up-after")
         stop = threading.Event()
         with _stopped_by_signals(stop):
             console.progress(
@@ -49,7 +56,10 @@ def _work(args: argparse.Namespace, sales: Sales, console: Console) -> None:
                 "idle; stop it with Ctrl-C or SIGTERM"
             )
             report = sales.run_worker(
-                stop, poll_interval=poll, worker_id=optional_text(args, "worker_id")
+                stop,
+                poll_interval=poll,
+                worker_id=optional_text(args, "worker_id"),
+                give_up_after=give_up_after,
             )
     waiting = sales.pending_effects()
     console.result(

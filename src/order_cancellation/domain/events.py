@@ -152,11 +152,21 @@ class ManualRefundCompleted(RefundEvent):
 
 
 @attrs.frozen(kw_only=True)
-class EffectFailed(RefundEvent):
+class EffectFailed(DomainEvent):
+    """An attempt at an effect failed: it is retried at its next attempt time, or, when
+    ``dead_lettered``, waits for a person (``Sales.retry_effect(message_id)``).
+
+    Any effect may fail, so the refund order is named only for restock and settlement (and
+    for publishing an event about a refund order); a capture or another event's publication
+    has none.
+    """
+
+    refund_order_id: str | None = None
     effect: str
     attempt: int
     error: str
     dead_lettered: bool
+    message_id: str | None = None  # the outbox message to retry; None in events of earlier releases
 
 
 REFUNDING_EVENTS: Final = (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled)

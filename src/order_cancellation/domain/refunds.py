@@ -95,7 +95,8 @@ class RefundOrder:
     provider_reference: str | None = None
     payment_detail: str | None = None
     payment_attempts: int = 0
-    last_error: str | None = None
+    stock_error: str | None = None  # why the last restock failed, while it is not done
+    payment_error: str | None = None  # why the last settlement failed, while it is open
     manual_refund_note: str | None = None
     version: int = 1
     shipping: tuple[ShippingPortion, ...] = ()
@@ -178,8 +179,16 @@ class RefundOrder:
 
     @property
     def has_pending_effect(self) -> bool:
-        """Stock or payment is not settled yet (dead letters included): something is owed."""
-        return not (self.payment_settled and self.stock_settled)
+        """Something is still owed: stock or payment is not settled yet (dead letters
+        included), or the money must still be paid back by hand."""
+        return not (self.payment_settled and self.stock_settled) or self.manual_refund_owed
+
+    @property
+    def last_error(self) -> str | None:
+        """The error of an effect that is still open, payment first; kept for callers of
+        releases in which both effects shared one field (read ``stock_error`` and
+        ``payment_error`` instead)."""
+        return self.payment_error or self.stock_error
 
     @property
     def stock_settled(self) -> bool:
@@ -193,11 +202,11 @@ class RefundOrder:
         return replace(self, version=self.version + 1, **changes)
 
     def stock_restored(self) -> RefundOrder:
-        return self._next(stock_status=StockStatus.DONE, last_error=None)
+        return self._next(stock_status=StockStatus.DONE, stock_error=None)
 
     def stock_failed(self, error: str, *, dead: bool) -> RefundOrder:
         status = StockStatus.DEAD_LETTERED if dead else StockStatus.FAILED_RETRYING
-        return self._next(stock_status=status, last_error=error)
+        return self._next(stock_status=status, stock_error=error)
 
     def stock_retry_requested(self) -> RefundOrder:
         return self._next(stock_status=StockStatus.PENDING)
@@ -211,13 +220,13 @@ class RefundOrder:
             provider_reference=result.provider_reference,
             payment_detail=result.detail,
             payment_attempts=self.payment_attempts + 1,
-            last_error=None,
+            payment_error=None,
         )
 
     def payment_failed(self, error: str, *, dead: bool) -> RefundOrder:
         status = PaymentStatus.DEAD_LETTERED if dead else PaymentStatus.FAILED_RETRYING
         return self._next(
-            payment_status=status, payment_attempts=self.payment_attempts + 1, last_error=error
+            payment_status=status, payment_attempts=self.payment_attempts + 1, payment_error=error
         )
 
     def payment_retry_requested(self) -> RefundOrder:

@@ -4,6 +4,7 @@ from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, SettlementRequest
 from order_cancellation.ports.persistence import (
+    FailedMessage,
     IdempotencyRecord,
     IdempotencyStore,
     MessageStatus,
@@ -21,6 +22,7 @@ __all__ = [
     "CaptureRequest",
     "Clock",
     "EventPublisher",
+    "FailedMessage",
     "IdempotencyRecord",
     "IdempotencyStore",
     "MessageStatus",

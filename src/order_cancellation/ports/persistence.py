@@ -92,6 +92,7 @@ class MessageStatus(enum.Enum):
     PENDING = "pending"
     DONE = "done"
     DEAD = "dead"  # dead-lettered: out of attempts, waits for a person
+    QUARANTINED = "quarantined"  # its stored event does not decode; set aside, waits for a person
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +113,23 @@ class OutboxMessage:
     leased_by: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class FailedMessage:
+    """An outbox message that failed at least once and is not done, read without decoding
+    its event: a quarantined message's event does not decode."""
+
+    id: str
+    handler: str
+    status: MessageStatus
+    attempts: int
+    created_at: datetime
+    available_at: datetime
+    order_id: str | None  # read from the stored event when it holds one
+    refund_order_id: str | None = None
+    first_attempt_at: datetime | None = None
+    last_error: str | None = None
+
+
 class Outbox(Protocol):
     def add(self, messages: Sequence[OutboxMessage]) -> None: ...
 
@@ -119,7 +137,11 @@ class Outbox(Protocol):
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> Sequence[OutboxMessage]:
         """Lease up to ``limit`` pending messages that are due and not leased by another
-        worker, oldest first. A lease that has run out may be taken over."""
+        worker, oldest first. A lease that has run out may be taken over.
+
+        A due message whose stored event does not decode (a newer release's event type, a
+        damaged row) is quarantined in the same transaction, with the reason as its
+        ``last_error``, and the claim goes on with the others."""
         ...
 
     def get(self, message_id: str) -> OutboxMessage: ...
@@ -135,13 +157,20 @@ class Outbox(Protocol):
         ...
 
     def revive(self, message_id: str, *, now: datetime) -> None:
-        """Make a dead-lettered or waiting message due again now, keeping its history."""
+        """Make a dead-lettered, quarantined or waiting message due again now, keeping its
+        history (a done one is left alone). It needs no decodable event."""
+        ...
+
+    def failures(self) -> Sequence[FailedMessage]:
+        """Messages waiting for a retry after a failed attempt, dead-lettered or quarantined,
+        oldest first. A message in a status this release does not know is reported
+        (:class:`RepositoryCorrupted`), not left out."""
         ...
 
     def for_refund_order(self, refund_order_id: str) -> Sequence[OutboxMessage]: ...
 
     def pending(self) -> Sequence[OutboxMessage]:
-        """Every message not yet done or dead, due or not."""
+        """Every message not yet done, dead or quarantined, due or not."""
         ...
 
 

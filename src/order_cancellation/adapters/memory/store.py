@@ -30,7 +30,12 @@ from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.domain.stock import MovementKey, StockMovement
-from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
+from order_cancellation.ports.persistence import (
+    FailedMessage,
+    IdempotencyRecord,
+    MessageStatus,
+    OutboxMessage,
+)
 
 _MISSING: Final = object()
 _R = TypeVar("_R", bound="_Repository")
@@ -337,6 +342,27 @@ class _Outbox(_Repository):
 
     def for_refund_order(self, refund_order_id: str) -> Sequence[OutboxMessage]:
         return [m for m in self._t.outbox.values() if m.refund_order_id == refund_order_id]
+
+    def failures(self) -> Sequence[FailedMessage]:
+        # Dead messages stay among the open ones (only completing one removes it), and
+        # events held as objects always decode: nothing here is ever quarantined.
+        messages = (self._t.outbox[message_id] for message_id in self._t.open_messages)
+        return [
+            FailedMessage(
+                id=m.id,
+                handler=m.handler,
+                status=m.status,
+                attempts=m.attempts,
+                created_at=m.created_at,
+                available_at=m.available_at,
+                order_id=m.event.order_id,
+                refund_order_id=m.refund_order_id,
+                first_attempt_at=m.first_attempt_at,
+                last_error=m.last_error,
+            )
+            for m in messages
+            if m.attempts > 0
+        ]
 
     def pending(self) -> Sequence[OutboxMessage]:
         messages = (self._t.outbox[message_id] for message_id in self._t.open_messages)

@@ -149,6 +149,18 @@ MIGRATIONS: Final = (
             """,
         ),
     ),
+    Migration(
+        2,
+        "index of failed, dead-lettered and quarantined outbox messages",
+        (
+            # Sales.failed_effects() reads open messages (a failed one, or one in a status
+            # other than pending); a long history of done messages stays out.
+            """
+            CREATE INDEX outbox_failures ON {schema}.outbox (shop, seq)
+                WHERE status <> 'done'
+            """,
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

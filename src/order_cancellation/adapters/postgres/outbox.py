@@ -4,7 +4,9 @@ A claim locks due rows with ``FOR UPDATE SKIP LOCKED`` and writes a lease in the
 statement, so two relays never take one message: the second skips rows the first is
 claiming, and once the first commits, the lease keeps them out until it runs out. The row
 locks end with the claiming unit of work; the lease, a plain column, is what outlives it,
-so nothing is locked while an effect calls a payment service.
+so nothing is locked while an effect calls a payment service. A row whose event does not
+decode is quarantined by the claim that meets it, so it never stops the shop's other
+messages.
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ from datetime import datetime, timedelta
 
 from order_cancellation.adapters import codec
 from order_cancellation.adapters.postgres.connection import Row, Session, corrupted, utc
-from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
-from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+from order_cancellation.domain.errors import (
+    ConcurrencyConflict,
+    RepositoryCorrupted,
+    StorageError,
+)
+from order_cancellation.domain.text import storable
+from order_cancellation.ports.persistence import FailedMessage, MessageStatus, OutboxMessage
 
 _COLUMNS = (
     "id, handler, refund_order_id, status, attempts, created_at, available_at, lease_until,"
@@ -89,7 +96,23 @@ class PostgresOutbox:
     def claim(
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> Sequence[OutboxMessage]:
-        rows = self._s.rows(
+        claimed: list[OutboxMessage] = []
+        while True:
+            rows = self._lease(now=now, limit=limit - len(claimed), lease=lease, worker=worker)
+            quarantined = 0
+            for row in sorted(rows, key=lambda row: int(row[-1])):
+                try:
+                    claimed.append(_message(row))
+                except RepositoryCorrupted as error:
+                    self._quarantine(row[0], str(error), now=now)
+                    quarantined += 1
+            # A quarantined row leaves the due set: read again to fill its place.
+            if not quarantined:
+                break
+        return claimed
+
+    def _lease(self, *, now: datetime, limit: int, lease: timedelta, worker: str) -> list[Row]:
+        return self._s.rows(
             "WITH due AS ("
             " SELECT id FROM {schema}.outbox"
             " WHERE shop = %s AND status = 'pending' AND available_at <= %s"
@@ -104,7 +127,16 @@ class PostgresOutbox:
             (self._s.shop, now, now, limit, now + lease, worker, now, self._s.shop),
             "claiming outbox messages",
         )
-        return [_message(row) for row in sorted(rows, key=lambda row: int(row[-1]))]
+
+    def _quarantine(self, message_id: str, reason: str, *, now: datetime) -> None:
+        self._s.run(
+            "UPDATE {schema}.outbox SET status = 'quarantined', attempts = attempts + 1,"
+            " last_error = %s, lease_until = NULL, available_at = %s,"
+            " first_attempt_at = COALESCE(first_attempt_at, %s)"
+            " WHERE shop = %s AND id = %s",
+            (storable(reason), now, now, self._s.shop, message_id),
+            "quarantining an outbox message",
+        )
 
     def complete(self, message_id: str) -> None:
         done = self._s.run(
@@ -164,6 +196,53 @@ class PostgresOutbox:
         )
         return [_message(row) for row in rows]
 
+    def failures(self) -> Sequence[FailedMessage]:
+        rows = self._s.rows(
+            "SELECT id, handler, refund_order_id, status, attempts, created_at, available_at,"
+            " first_attempt_at, last_error, event::text FROM {schema}.outbox"
+            " WHERE shop = %s AND status <> 'done'"
+            " AND (attempts > 0 OR status <> 'pending') ORDER BY seq",
+            (self._s.shop,),
+            "listing failed outbox messages",
+        )
+        return [_failed(row) for row in rows]
+
+
+def _failed(row: Row) -> FailedMessage:
+    (
+        message_id,
+        handler,
+        refund_order_id,
+        status,
+        attempts,
+        created_at,
+        available_at,
+        first_attempt_at,
+        last_error,
+        event,
+    ) = row
+    return FailedMessage(
+        id=message_id,
+        handler=handler,
+        status=_status(message_id, status),
+        attempts=attempts,
+        created_at=utc(created_at),
+        available_at=utc(available_at),
+        order_id=codec.event_order_id(event),
+        refund_order_id=refund_order_id,
+        first_attempt_at=utc(first_attempt_at),
+        last_error=last_error,
+    )
+
+
+def _status(message_id: str, status: str) -> MessageStatus:
+    try:
+        return MessageStatus(status)
+    except ValueError:
+        raise corrupted(
+            f"outbox message {message_id!r}", f"its status {status!r} is unknown"
+        ) from None
+
 
 def _message(row: Row) -> OutboxMessage:
     (
@@ -181,12 +260,7 @@ def _message(row: Row) -> OutboxMessage:
         event,
         _seq,
     ) = row
-    try:
-        message_status = MessageStatus(status)
-    except ValueError:
-        raise corrupted(
-            f"outbox message {message_id!r}", f"its status {status!r} is unknown"
-        ) from None
+    message_status = _status(message_id, status)
     return OutboxMessage(
         id=message_id,
         handler=handler,

@@ -132,6 +132,15 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             """,
         ),
     ),
+    Migration(
+        2,
+        "index of failed, dead-lettered and quarantined outbox messages",
+        (
+            # Sales.failed_effects() reads open messages (a failed one, or one in a status
+            # other than pending); a long history of done messages stays out.
+            "CREATE INDEX outbox_failures ON outbox (shop, seq) WHERE status <> 'done'",
+        ),
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version

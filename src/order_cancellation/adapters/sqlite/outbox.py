@@ -3,7 +3,8 @@
 "Oldest" is the order messages were recorded (the ``seq`` column), as in the in-memory
 store. Claims run inside the unit of work's ``BEGIN IMMEDIATE`` transaction, so two relays
 (threads or processes) can never lease one message at once; a lease that ran out is taken
-over by the next claim.
+over by the next claim. A row whose event does not decode is quarantined by the claim that
+meets it, so it never stops the shop's other messages.
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ from order_cancellation.adapters.sqlite.columns import (
 )
 from order_cancellation.adapters.sqlite.connection import Statements
 from order_cancellation.domain.errors import RepositoryCorrupted, StorageError
-from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+from order_cancellation.domain.text import storable
+from order_cancellation.ports.persistence import FailedMessage, MessageStatus, OutboxMessage
 
 _COLUMNS: Final = (
     "id, handler, refund_order_id, status, attempts, available_at, lease_until, leased_by,"
     " first_attempt_at, last_error, created_at, event"
 )
 _PENDING: Final = MessageStatus.PENDING.value
+_QUARANTINED: Final = MessageStatus.QUARANTINED.value
 
 
 class SQLiteOutbox:
@@ -75,24 +78,43 @@ class SQLiteOutbox:
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> Sequence[OutboxMessage]:
         moment = utc_text(now)
-        rows = self._db.run(
-            f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
-            " WHERE shop = ? AND status = ? AND available_at <= ?"
-            " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?",
-            (self._shop, _PENDING, moment, moment, max(limit, 0)),
-        ).fetchall()
-        claimed = []
-        for row in rows:
-            message = self._message(row)
-            leased = attrs.evolve(
-                message,
-                lease_until=now + lease,
-                leased_by=worker,
-                first_attempt_at=message.first_attempt_at or now,
-            )
-            self._save(leased)
-            claimed.append(leased)
+        claimed: list[OutboxMessage] = []
+        while True:
+            rows = self._db.run(
+                f"SELECT {_COLUMNS} FROM outbox"  # noqa: S608 - constant columns
+                " WHERE shop = ? AND status = ? AND available_at <= ?"
+                " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?",
+                (self._shop, _PENDING, moment, moment, max(limit - len(claimed), 0)),
+            ).fetchall()
+            quarantined = 0
+            for row in rows:
+                try:
+                    message = self._message(row)
+                except RepositoryCorrupted as error:
+                    self._quarantine(row[0], str(error), now=now)
+                    quarantined += 1
+                    continue
+                leased = attrs.evolve(
+                    message,
+                    lease_until=now + lease,
+                    leased_by=worker,
+                    first_attempt_at=message.first_attempt_at or now,
+                )
+                self._save(leased)
+                claimed.append(leased)
+            # A quarantined row leaves the due set: read again to fill its place.
+            if not quarantined:
+                break
         return claimed
+
+    def _quarantine(self, message_id: str, reason: str, *, now: datetime) -> None:
+        self._db.run(
+            # available_at becomes the moment it was set aside: it may be what was damaged.
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+            " lease_until = NULL, available_at = ?,"
+            " first_attempt_at = COALESCE(first_attempt_at, ?) WHERE shop = ? AND id = ?",
+            (_QUARANTINED, storable(reason), utc_text(now), utc_text(now), self._shop, message_id),
+        )
 
     def complete(self, message_id: str) -> None:
         message = self.get(message_id)
@@ -115,12 +137,14 @@ class SQLiteOutbox:
         return failed
 
     def revive(self, message_id: str, *, now: datetime) -> None:
-        message = self.get(message_id)
-        if message.status is MessageStatus.DONE:
-            return
-        self._save(
-            attrs.evolve(message, status=MessageStatus.PENDING, available_at=now, lease_until=None)
-        )
+        # Without reading the message first: a quarantined one's event does not decode.
+        revived = self._db.run(
+            "UPDATE outbox SET status = ?, available_at = ?, lease_until = NULL"
+            " WHERE shop = ? AND id = ? AND status <> ?",
+            (_PENDING, utc_text(now), self._shop, message_id, MessageStatus.DONE.value),
+        ).rowcount
+        if not revived:
+            self.get(message_id)  # a done message is left alone; a missing one is an error
 
     def for_refund_order(self, refund_order_id: str) -> Sequence[OutboxMessage]:
         rows = self._db.run(
@@ -136,6 +160,43 @@ class SQLiteOutbox:
             (self._shop, _PENDING),
         ).fetchall()
         return [self._message(row) for row in rows]
+
+    def failures(self) -> Sequence[FailedMessage]:
+        rows = self._db.run(
+            "SELECT id, handler, refund_order_id, status, attempts, created_at, available_at,"
+            " first_attempt_at, last_error, event FROM outbox"
+            " WHERE shop = ? AND status <> 'done'"
+            " AND (attempts > 0 OR status <> 'pending') ORDER BY seq",
+            (self._shop,),
+        ).fetchall()
+        return [self._failed(row) for row in rows]
+
+    def _failed(self, row: Sequence[Any]) -> FailedMessage:
+        (
+            message_id,
+            handler,
+            refund_order_id,
+            status,
+            attempts,
+            created_at,
+            available_at,
+            first_attempt_at,
+            last_error,
+            event,
+        ) = row
+        what = f"outbox message {message_id!r} of shop {self._shop!r}"
+        return FailedMessage(
+            id=message_id,
+            handler=handler,
+            status=enum_member(MessageStatus, status, what=what),
+            attempts=attempts,
+            created_at=utc_datetime(created_at, what=what),
+            available_at=utc_datetime(available_at, what=what),
+            order_id=codec.event_order_id(event) if isinstance(event, str) else None,
+            refund_order_id=refund_order_id,
+            first_attempt_at=optional_utc_datetime(first_attempt_at, what=what),
+            last_error=last_error,
+        )
 
     def _save(self, message: OutboxMessage) -> None:
         """Store the changing part of a message read in this transaction."""
