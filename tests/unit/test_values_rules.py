@@ -100,13 +100,13 @@ def test_a_quantity_is_a_whole_number_above_zero(quantity: int) -> None:
 @pytest.mark.parametrize("quantity", [0, -1, 1.0, True, "1", None])
 def test_a_quantity_that_is_not_a_whole_number_above_zero_is_refused(quantity: object) -> None:
     assert refusal(check_quantity, quantity) == (
-        f"a quantity must be a whole number above zero, got {quantity!r}."
+        f"a quantity must be a whole number above zero and at most 1,000,000,000, got {quantity!r}."
     )
 
 
 def test_a_refused_quantity_names_what_it_counts() -> None:
     assert refusal(check_quantity, 0, "the quantity of 'MUG'") == (
-        "the quantity of 'MUG' must be a whole number above zero, got 0."
+        "the quantity of 'MUG' must be a whole number above zero and at most 1,000,000,000, got 0."
     )
 
 
@@ -120,7 +120,7 @@ def test_a_line_item_may_be_free() -> None:
     ("sku", "quantity", "message"),
     [
         (" MUG", 1, "a SKU must be non-empty text without leading or trailing blanks, got ' MUG'."),
-        ("MUG", 0, "the quantity of 'MUG' must be a whole number above zero, got 0."),
+        ("MUG", 0, "the quantity of 'MUG' must be a whole number above zero and at most 1,000,000,000, got 0."),
     ],
 )
 def test_a_line_item_names_its_wrong_sku_or_quantity(sku: str, quantity: int, message: str) -> None:

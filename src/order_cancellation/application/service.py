@@ -35,13 +35,19 @@ from order_cancellation.domain.refunds import (
 from order_cancellation.domain.report import SalesReport, build_report, check_period
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL, validate_label_text
-from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.stock import (
+    MAX_STOCK_LEVEL,
+    MovementKey,
+    MovementKind,
+    StockMovement,
+)
 from order_cancellation.domain.values import (
     LineItem,
     PaymentRef,
     ReasonCode,
     check_identifier,
     check_reason,
+    shown,
 )
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
@@ -51,7 +57,6 @@ from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
 CONFLICT_ATTEMPTS = 3  # deciding again after a conflict; each retry sees a newer version
-MAX_STOCK_LEVEL = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
 EffectsMode = Literal["inline", "deferred"]
 
 
@@ -381,7 +386,8 @@ class SalesService:
         check_identifier(sku, "the SKU")
         if type(quantity) is not int or not 0 <= quantity <= MAX_STOCK_LEVEL:
             raise InvalidInput(
-                f"a stock level is a whole number from 0 to {MAX_STOCK_LEVEL}, got {quantity!r}."
+                f"a stock level is a whole number from 0 to {MAX_STOCK_LEVEL}, "
+                f"got {shown(quantity)}."
             )
         if self._external_stock is not None:
             self._external_stock.set_level(sku, quantity)

@@ -35,6 +35,10 @@ class UnknownLine(InvalidInput):
     """A line id or SKU that the order does not have."""
 
 
+class StockLevelOutOfRange(InvalidInput):
+    """A stock level would pass the largest number any backend stores."""
+
+
 class NotFound(OrderCancellationError, LookupError):
     """Nothing with that id exists in this shop."""
 

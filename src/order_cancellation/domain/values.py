@@ -13,6 +13,9 @@ from order_cancellation.domain.money import Money
 
 MAX_ID_LENGTH: Final = 128
 MAX_REASON_LENGTH: Final = 1000
+MAX_QUANTITY: Final = 10**9
+"""The most units one order line, fulfillment or return may name. Small enough that the
+units of every order a SKU could ever have outstanding still fit a 64-bit stock level."""
 KLARNA: Final = "klarna"
 DEFAULT_AUTHORIZATION_TTL: Final = timedelta(days=28)
 """How long a Klarna authorization lives unless the merchant's account says otherwise."""
@@ -64,9 +67,20 @@ class ReasonCode(enum.Enum):
 
 
 def check_quantity(quantity: object, what: str = "a quantity") -> int:
-    if type(quantity) is not int or quantity <= 0:
-        raise InvalidInput(f"{what} must be a whole number above zero, got {quantity!r}.")
+    if type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY:
+        raise InvalidInput(
+            f"{what} must be a whole number above zero and at most {MAX_QUANTITY:,}, "
+            f"got {shown(quantity)}."
+        )
     return quantity
+
+
+def shown(value: object) -> str:
+    """``value`` for an error message, short; never the digits of a huge int."""
+    # repr() of an int of more than 4,300 digits raises ValueError itself.
+    if type(value) is int and abs(value) > 10**18:
+        return "a number far too large"
+    return f"{value!r:.40}"
 
 
 @attrs.frozen

@@ -41,6 +41,8 @@ from order_cancellation.adapters.memory import (
     RecordingPublisher,
 )
 from order_cancellation.adapters.sqlite import SQLiteBackend
+from order_cancellation.domain.stock import MAX_STOCK_LEVEL
+from order_cancellation.domain.values import MAX_QUANTITY
 from order_cancellation.ports.backend import Backend
 from tests.application.harness import CARD, RETRY_POLICY, Observation, eur, mug_and_tee
 
@@ -137,7 +139,18 @@ BAD_IDS: Final[tuple[object, ...]] = (
     b"bytes",
     1.5,
 )
-BAD_QUANTITIES: Final[tuple[object, ...]] = (0, -1, -(10**6), True, False, 1.5, 10**30, "1")
+BAD_QUANTITIES: Final[tuple[object, ...]] = (
+    0,
+    -1,
+    -(10**6),
+    True,
+    False,
+    1.5,
+    MAX_QUANTITY + 1,
+    2**64,
+    10**30,
+    "1",
+)
 BAD_AMOUNTS: Final[tuple[object, ...]] = (
     "1.234",
     "0.001",
@@ -406,8 +419,8 @@ def _fuzz(backend: str, directory: Path, commands: int, reliability: Callable[[s
     assert counts["commands"] >= commands
 
 
-@pytest.mark.parametrize("level", [2**63, 10**30])
-def test_a_stock_level_no_database_can_store_is_invalid_input(
+@pytest.mark.parametrize("level", [MAX_STOCK_LEVEL + 1, 2**63, 10**30])
+def test_a_stock_level_above_the_bound_is_invalid_input(
     backend: str, directory: Path, level: int
 ) -> None:
     """It was a raw ``OverflowError`` on SQLite, and accepted in memory."""
@@ -418,8 +431,8 @@ def test_a_stock_level_no_database_can_store_is_invalid_input(
         world.sales.set_stock("MUG", level)
 
     assert world.observe(publisher) == before
-    world.sales.set_stock("MUG", 2**63 - 1)
-    assert world.sales.stock_level("MUG") == 2**63 - 1
+    world.sales.set_stock("MUG", MAX_STOCK_LEVEL)
+    assert world.sales.stock_level("MUG") == MAX_STOCK_LEVEL
     world.sales.close()
 
 
