@@ -120,7 +120,12 @@ def test_a_line_item_may_be_free() -> None:
     ("sku", "quantity", "message"),
     [
         (" MUG", 1, "a SKU must be non-empty text without leading or trailing blanks, got ' MUG'."),
-        ("MUG", 0, "the quantity of 'MUG' must be a whole number above zero and at most 1,000,000,000, got 0."),
+        (
+            "MUG",
+            0,
+            "the quantity of 'MUG' must be a whole number above zero and at most "
+            "1,000,000,000, got 0.",
+        ),
     ],
 )
 def test_a_line_item_names_its_wrong_sku_or_quantity(sku: str, quantity: int, message: str) -> None:

@@ -24,6 +24,8 @@ from order_cancellation.domain.errors import (
     EffectNotRetryable,
     IdempotencyKeyReused,
     InvalidInput,
+    OrderAlreadyExists,
+    OrderNotFound,
 )
 from order_cancellation.domain.events import DomainEvent, ManualRefundCompleted
 from order_cancellation.domain.order import Decision, Order
@@ -33,7 +35,7 @@ from order_cancellation.domain.refunds import (
     StockStatus,
 )
 from order_cancellation.domain.report import SalesReport, build_report, check_period
-from order_cancellation.domain.states import OrderState
+from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL, validate_label_text
 from order_cancellation.domain.stock import (
     MAX_STOCK_LEVEL,
@@ -122,7 +124,8 @@ class SalesService:
             if idempotency_key is not None
             else ""
         )
-        if order_id is not None:
+        given_id = order_id is not None
+        if given_id:
             check_identifier(order_id, "the order id")
         decision = Order.place(
             order_id=order_id or _new_id("ord"),
@@ -147,15 +150,26 @@ class SalesService:
         ]
 
         def command(uow: UnitOfWork) -> str:
+            if given_id:
+                _refuse_existing(uow, order_id)
             if self._external_stock is None:
                 uow.stock.apply(sale)
             self._store(uow, decision, idempotency_key, fingerprint, decision.order.id)
             return decision.order.id
 
-        if self._external_stock is not None:
-            placed = self._place_with_external_stock(command, sale, idempotency_key, fingerprint)
-        else:
-            placed = self._command(command, idempotency_key, fingerprint)
+        try:
+            if self._external_stock is not None:
+                placed = self._place_with_external_stock(
+                    command, sale, idempotency_key, fingerprint
+                )
+            else:
+                placed = self._command(command, idempotency_key, fingerprint)
+        except ConcurrencyConflict:
+            # A placement only conflicts when another one took the id first.
+            if given_id:
+                with self._uow() as uow:
+                    _refuse_existing(uow, order_id)
+            raise
         self._after_command()
         return self.get_order(placed)
 
@@ -212,7 +226,7 @@ class SalesService:
 
         def command(uow: UnitOfWork) -> str:
             order = self._load(uow, order_id, expected_version)
-            label = uow.labels.catalog().cancel_label(status)
+            label = self._cancel_label(uow, order, status)
             decision = order.cancel(
                 refund_order_id=_new_id("ref"),
                 status=label,
@@ -489,6 +503,24 @@ class SalesService:
         if self._effects_mode == "inline":
             self._relay.drain()
 
+    def _cancel_label(self, uow: UnitOfWork, order: Order, status: str) -> str:
+        try:
+            return uow.labels.catalog().cancel_label(status)
+        except InvalidInput:
+            # The order's state speaks first: "fulfilled, create a return" helps a merchant
+            # who also mistyped the label; "no such label" would send them the wrong way.
+            if isinstance(TRANSITIONS[order.state, Command.CANCEL], Rejection):
+                order.cancel(
+                    refund_order_id="unused",
+                    status=DEFAULT_CANCEL_LABEL,
+                    reason=None,
+                    reason_code=None,
+                    actor=None,
+                    restock=True,
+                    at=self._now(),
+                )  # raises the state's own typed error
+            raise
+
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
             type(expected_version) is not int or expected_version < 1
@@ -639,6 +671,17 @@ class SalesService:
                 for movement in sale
             ]
         )
+
+
+def _refuse_existing(uow: UnitOfWork, order_id: str) -> None:
+    try:
+        uow.orders.get(order_id)
+    except OrderNotFound:
+        return
+    raise OrderAlreadyExists(
+        f"order {order_id!r} exists already in this shop; place a new order under a new "
+        f"order id, or read this one with get_order({order_id!r})."
+    )
 
 
 def _new_id(prefix: str) -> str:

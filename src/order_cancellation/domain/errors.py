@@ -55,6 +55,10 @@ class CommandRejected(OrderCancellationError):
     """The command is well formed but the order's state does not allow it."""
 
 
+class OrderAlreadyExists(CommandRejected):
+    """An order with that id exists in this shop; a new order needs a new id."""
+
+
 class OrderFulfilledError(CommandRejected):
     """A fulfilled order cannot be canceled; create a return instead."""
 

@@ -55,7 +55,7 @@ def check_aware(moment: datetime, what: str) -> datetime:
     return moment
 
 
-class ReasonCode(enum.Enum):
+class ReasonCode(enum.StrEnum):
     """Why an order was canceled, for reports; the free-text reason says the rest."""
 
     CUSTOMER = "customer"
