@@ -50,7 +50,7 @@ Command = Callable[[Ready], object]
 
 NOT_A_MAPPING: Final = r"^quantities are a mapping of line id \(or SKU\) to a whole number\."
 NOT_BOTH: Final = r"^give either a day, or start and end, not both\."
-NOT_A_DAY: Final = r"^day is a date such as date\(2026, 11, 26\), not a datetime\."
+NOT_A_DAY: Final = r"^day is a date such as date\(2026, 11, 2\) or ISO text such as '2026-11-02', not "
 NO_PERIOD: Final = r"^a report needs a day, or both start and end\."
 
 # Each case: the command, and the words its error must start with (a regular expression).
@@ -144,8 +144,8 @@ REFUSALS: Final[dict[str, tuple[Command, str]]] = {
         lambda r: r.shop.sales.report(r.shop.clock.now()),
         NOT_A_DAY,
     ),
-    "a report for a day given as text": (
-        lambda r: r.shop.sales.report(loose("2026-01-05")),
+    "a report for a day given as text that is not an ISO date": (
+        lambda r: r.shop.sales.report(loose("05.01.2026")),
         NOT_A_DAY,
     ),
     "a report with a start and no end": (

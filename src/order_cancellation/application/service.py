@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal, Self, TypeVar
 
 from order_cancellation.application import crashpoints
@@ -34,7 +34,7 @@ from order_cancellation.domain.refunds import (
     RefundOrder,
     StockStatus,
 )
-from order_cancellation.domain.report import SalesReport, build_report, check_period
+from order_cancellation.domain.report import SalesReport, build_report, report_period
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL, validate_label_text
 from order_cancellation.domain.stock import (
@@ -426,24 +426,16 @@ class SalesService:
 
     def report(
         self,
-        day: date | None = None,
+        day: date | str | None = None,
         *,
         start: datetime | None = None,
         end: datetime | None = None,
-        tz: tzinfo = UTC,
+        tz: tzinfo | str = UTC,
     ) -> SalesReport:
         """Gross sales, refunds and net per currency for one ``day`` (midnight to midnight
-        in ``tz``) or for ``[start, end)``."""
-        if day is not None:
-            if start is not None or end is not None:
-                raise InvalidInput("give either a day, or start and end, not both.")
-            if isinstance(day, datetime) or not isinstance(day, date):
-                raise InvalidInput("day is a date such as date(2026, 11, 26), not a datetime.")
-            start = datetime.combine(day, time.min, tzinfo=tz)
-            end = start + timedelta(days=1)
-        if start is None or end is None:
-            raise InvalidInput("a report needs a day, or both start and end.")
-        check_period(start, end)
+        in ``tz``) or for ``[start, end)``. ``day`` may be ISO text (``"2026-11-02"``) and
+        ``tz`` a zone name (``"Europe/Helsinki"``)."""
+        start, end = report_period(day, start, end, tz)
         with self._uow() as uow:
             orders = uow.orders.placed_between(start, end)
             refunds = uow.refunds.created_between(start, end)
