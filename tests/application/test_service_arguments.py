@@ -50,7 +50,9 @@ Command = Callable[[Ready], object]
 
 NOT_A_MAPPING: Final = r"^quantities are a mapping of line id \(or SKU\) to a whole number\."
 NOT_BOTH: Final = r"^give either a day, or start and end, not both\."
-NOT_A_DAY: Final = r"^day is a date such as date\(2026, 11, 2\) or ISO text such as '2026-11-02', not "
+NOT_A_DAY: Final = (
+    r"^day is a date such as date\(2026, 11, 2\) or ISO text such as '2026-11-02', not "
+)
 NO_PERIOD: Final = r"^a report needs a day, or both start and end\."
 
 # Each case: the command, and the words its error must start with (a regular expression).

@@ -103,6 +103,14 @@ class ConfigurationError(OrderCancellationError):
     """The library was set up in a way that cannot work; fix the configuration."""
 
 
+class InvalidOption(InvalidInput, ConfigurationError):
+    """An option given when opening a backend is unknown or out of range; nothing was opened."""
+
+
+class MissingDependency(ConfigurationError, ImportError):
+    """An optional extra is not installed; the message names the pip command."""
+
+
 class PaymentError(OrderCancellationError):
     """The payment service could not settle; the effect stays pending and is retried."""
 
