@@ -25,6 +25,7 @@ from order_cancellation.adapters.klarna.config import (
 )
 from order_cancellation.adapters.klarna.errors import (
     KlarnaAmountOutOfRange,
+    KlarnaAnswerContradictory,
     KlarnaCaptureRefused,
     KlarnaCredentialsRejected,
     KlarnaExtensionRefused,
@@ -43,6 +44,7 @@ __all__ = [
     "Credentials",
     "HttpRetryPolicy",
     "KlarnaAmountOutOfRange",
+    "KlarnaAnswerContradictory",
     "KlarnaCaptureRefused",
     "KlarnaConfig",
     "KlarnaCredentialsRejected",
