@@ -7,9 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from order_cancellation import InvalidInput, LineItem, Money, PaymentRef
+from order_cancellation import (
+    InvalidInput,
+    LineItem,
+    Money,
+    OrderState,
+    PaymentRef,
+    PaymentStatus,
+    ReasonCode,
+    RefundKind,
+    StockStatus,
+)
 from order_cancellation.domain.values import (
     MAX_ID_LENGTH,
+    MAX_QUANTITY,
     MAX_REASON_LENGTH,
     LineQuantity,
     check_aware,
@@ -200,3 +211,37 @@ def test_another_provider_gets_no_expiry_by_default() -> None:
 
     assert payment.with_default_expiry(PLACED).authorization_expires_at is None
     assert payment.with_default_expiry(PLACED) == payment
+
+
+def test_a_line_may_have_as_many_units_as_the_bound() -> None:
+    assert LineItem("MUG", MAX_QUANTITY, Money.of("0.01", "EUR")).quantity == MAX_QUANTITY
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"),
+    [(MAX_QUANTITY + 1, "1000000001"), (2**64, "a number far too large"), (10**5000, "far too")],
+    ids=["just-above", "2**64", "5000-digits"],
+)
+def test_a_quantity_above_the_bound_is_refused_without_printing_its_digits(
+    quantity: int, shown: str
+) -> None:
+    with pytest.raises(InvalidInput, match="at most 1,000,000,000, got") as refused:
+        LineItem("MUG", quantity, Money.of("1", "EUR"))
+
+    assert shown in str(refused.value)
+    assert len(str(refused.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("member", "text"),
+    [
+        (OrderState.CANCELED, "canceled"),
+        (PaymentStatus.MANUAL_REFUND_REQUIRED, "manual_refund_required"),
+        (StockStatus.DONE, "done"),
+        (RefundKind.RETURN, "return"),
+        (ReasonCode.FRAUD, "fraud"),
+    ],
+)
+def test_status_enums_equal_their_text(member: object, text: str) -> None:
+    assert member == text
+    assert f"{member}" == text
