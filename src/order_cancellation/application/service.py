@@ -681,7 +681,12 @@ def _new_id(prefix: str) -> str:
 
 
 def _fingerprint(*parts: object) -> str:
-    return json.dumps(parts, default=str)
+    try:
+        return json.dumps(parts, default=str)
+    except ValueError:  # an int too long to write out; no valid command holds one
+        raise InvalidInput(
+            "the command holds a number far too large for any of its arguments; check them."
+        ) from None
 
 
 def _quantities_text(quantities: Mapping[str, int] | None) -> object:
@@ -694,7 +699,7 @@ def _quantities_text(quantities: Mapping[str, int] | None) -> object:
 
 def _check_flag(value: object, name: str) -> None:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} is True or False, not {value!r}.")
+        raise InvalidInput(f"{name} is True or False, not {shown(value, None)}.")
 
 
 def _reason_code(code: ReasonCode | str | None) -> ReasonCode | None:
@@ -703,5 +708,5 @@ def _reason_code(code: ReasonCode | str | None) -> ReasonCode | None:
     if isinstance(code, str) and code.upper() in ReasonCode.__members__:
         return ReasonCode[code.upper()]
     raise InvalidInput(
-        f"{code!r} is not a reason code; use one of {', '.join(ReasonCode.__members__)}."
+        f"{shown(code, None)} is not a reason code; use one of {', '.join(ReasonCode.__members__)}."
     )

@@ -184,8 +184,16 @@ def currency_exponent(currency: str) -> int:
         return _EXPONENTS[currency]
     except (KeyError, TypeError):  # TypeError: a value that is not even hashable (a list)
         raise InvalidMoney(
-            f"{currency!r} is not an ISO 4217 currency code; use an upper-case code such as 'EUR'."
+            f"{_shown(currency)} is not an ISO 4217 currency code; "
+            "use an upper-case code such as 'EUR'."
         ) from None
+
+
+def _shown(value: object) -> str:
+    # repr() of an int of more than 4,300 digits raises ValueError itself.
+    if type(value) is int and abs(value) > 10**18:
+        return "a number far too large"
+    return repr(value)[:60]
 
 
 def _check_currency(_instance: object, _attribute: object, currency: str) -> None:

@@ -45,6 +45,7 @@ from order_cancellation.domain.values import (
     check_identifier,
     check_quantity,
     check_reason,
+    shown,
 )
 
 MAX_LINES = 1000
@@ -355,7 +356,7 @@ class Order:
 
     def _resolve_line(self, key: object) -> str:
         if not isinstance(key, str):
-            raise UnknownLine(f"lines are named by their id or SKU (text), not {key!r}.")
+            raise UnknownLine(f"lines are named by their id or SKU (text), not {shown(key, None)}.")
         by_sku = [line.id for line in self.lines if line.sku == key]
         ids = ", ".join(f"{line.id} ({line.sku})" for line in self.lines)
         if any(line.id == key for line in self.lines):

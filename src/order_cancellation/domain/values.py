@@ -25,12 +25,13 @@ def check_identifier(value: object, what: str) -> str:
     """Ids are short printable text: no control characters, no surrounding blanks."""
     if not isinstance(value, str) or not value or value != value.strip():
         raise InvalidInput(
-            f"{what} must be non-empty text without leading or trailing blanks, got {value!r}."
+            f"{what} must be non-empty text without leading or trailing blanks, "
+            f"got {shown(value, None)}."
         )
     if len(value) > MAX_ID_LENGTH or not value.isprintable():
         raise InvalidInput(
             f"{what} must be printable text of at most {MAX_ID_LENGTH} characters, "
-            f"got {value!r:.60}."
+            f"got {shown(value, 60)}."
         )
     return value
 
@@ -75,12 +76,13 @@ def check_quantity(quantity: object, what: str = "a quantity") -> int:
     return quantity
 
 
-def shown(value: object) -> str:
-    """``value`` for an error message, short; never the digits of a huge int."""
-    # repr() of an int of more than 4,300 digits raises ValueError itself.
+def shown(value: object, limit: int | None = 40) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters; never the digits
+    of a huge int, whose repr() raises ValueError itself (over 4,300 digits)."""
     if type(value) is int and abs(value) > 10**18:
         return "a number far too large"
-    return f"{value!r:.40}"
+    text = repr(value)
+    return text if limit is None else text[:limit]
 
 
 @attrs.frozen
@@ -97,7 +99,7 @@ class LineItem:
         if not isinstance(self.unit_price, Money) or self.unit_price.minor < 0:
             raise InvalidInput(
                 f"the unit price of {self.sku!r} must be a Money of zero or more, "
-                f"got {self.unit_price!r}."
+                f"got {shown(self.unit_price, None)}."
             )
 
 
