@@ -162,6 +162,10 @@ REFUSALS: Final[dict[str, tuple[Command, str]]] = {
         lambda r: r.shop.sales.report(),
         NO_PERIOD,
     ),
+    "an actor that is a number of 5,000 digits": (
+        lambda r: r.shop.sales.cancel_order(r.open, actor=loose(10**5000)),
+        r"^the command holds a number far too large for any of its arguments",
+    ),
 }
 
 

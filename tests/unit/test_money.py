@@ -231,3 +231,8 @@ def test_amounts_in_different_currencies_are_not_compared_or_combined(
     assert str(refused.value) == (
         "cannot combine EUR with SEK; an order and its refunds use one currency."
     )
+
+
+def test_a_currency_that_is_a_huge_number_is_refused_without_printing_it() -> None:
+    with pytest.raises(InvalidMoney, match="a number far too large is not an ISO 4217"):
+        Money.of("1", 10**5000)  # type: ignore[arg-type]

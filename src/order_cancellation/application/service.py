@@ -165,10 +165,9 @@ class SalesService:
             else:
                 placed = self._command(command, idempotency_key, fingerprint)
         except ConcurrencyConflict:
-            # A placement only conflicts when another one took the id first.
-            if given_id:
-                with self._uow() as uow:
-                    _refuse_existing(uow, order_id)
+            # A placement conflicts when another one took the id first: say so.
+            with self._uow() as uow:
+                _refuse_existing(uow, order_id)
             raise
         self._after_command()
         return self.get_order(placed)

@@ -41,10 +41,6 @@ def user_agent() -> str:
     return f"order-cancellation/{version} python-httpx/{httpx.__version__}"
 
 
-def _unchanged(text: str) -> str:
-    return text
-
-
 @attrs.frozen
 class Reply:
     """An answer Klarna actually sent. ``redact`` takes the gateway's own secret out of any
@@ -53,7 +49,7 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     body: bytes
-    redact: Callable[[str], str] = attrs.field(default=_unchanged, eq=False, repr=False)
+    redact: Callable[[str], str] = attrs.field(eq=False, repr=False)
 
     @property
     def ok(self) -> bool:
