@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from os import PathLike
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from order_cancellation.adapters.clock import SystemClock
 from order_cancellation.adapters.manual import ManualPaymentGateway
@@ -38,7 +38,7 @@ class Sales(SalesService):
     :meth:`close` closes the backend only if this ``Sales`` opened it.
     """
 
-    _owns_backend: ClassVar[bool] = False
+    _owns_backend: bool = False
 
     @classmethod
     def in_memory(
@@ -166,7 +166,7 @@ class Sales(SalesService):
             retry_policy=retry_policy,
             lease=lease,
         )
-        sales._owns_backend = owned  # type: ignore[misc] # set once, at construction
+        sales._owns_backend = owned
         return sales
 
     def close(self) -> None:
