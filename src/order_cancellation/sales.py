@@ -1,8 +1,14 @@
-"""The composition root: :class:`Sales`, with a factory per backend."""
+"""The composition root: :class:`Sales`, with a factory per backend.
+
+Who closes what: a ``Sales`` closes the backend its factory opened (``Sales.sqlite(path)``);
+a backend passed in (``backend=``) belongs to the caller, who may share it between shops and
+closes it once they are done.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Self
@@ -12,6 +18,7 @@ from order_cancellation.adapters.manual import ManualPaymentGateway
 from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.service import EffectsMode, SalesService
+from order_cancellation.domain.errors import InvalidOption
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
@@ -27,7 +34,11 @@ class Sales(SalesService):
 
     Payments whose provider has no gateway in ``gateways`` are settled by hand: the
     refund order records a manual refund owed (see :meth:`manual_refunds_owed`).
+
+    :meth:`close` closes the backend only if this ``Sales`` opened it.
     """
+
+    _owns_backend: bool = False
 
     @classmethod
     def in_memory(
@@ -48,6 +59,7 @@ class Sales(SalesService):
         process; each still sees only its own data. Effects run inline by default."""
         return cls._on(
             backend if backend is not None else MemoryBackend(),
+            owned=backend is None,
             shop=shop,
             gateways=gateways,
             publisher=publisher,
@@ -62,7 +74,7 @@ class Sales(SalesService):
     @classmethod
     def sqlite(
         cls,
-        path: str | PathLike[str],
+        path: str | PathLike[str] | None = None,
         shop: str = "default",
         *,
         backend: SQLiteBackend | None = None,
@@ -75,12 +87,15 @@ class Sales(SalesService):
         prices_include_tax: bool = True,
         **backend_options: Any,
     ) -> Self:
-        """A shop in a SQLite file (the embedded default). Pass one ``backend`` to several
-        shops to share a file; ``backend_options`` go to :class:`SQLiteBackend`."""
+        """A shop in a SQLite file (the embedded default): give the file's ``path``, or a
+        ``backend`` shared by several shops (then no path). ``backend_options`` go to
+        :class:`SQLiteBackend` (``busy_timeout``, ``synchronous``)."""
         from order_cancellation.adapters.sqlite import SQLiteBackend  # noqa: PLC0415
 
+        store, owned = _store(SQLiteBackend, "path", path, backend, backend_options)
         return cls._on(
-            backend if backend is not None else SQLiteBackend(path, **backend_options),
+            store,
+            owned=owned,
             shop=shop,
             gateways=gateways,
             publisher=publisher,
@@ -95,7 +110,7 @@ class Sales(SalesService):
     @classmethod
     def postgres(
         cls,
-        dsn: str,
+        dsn: str | None = None,
         shop: str = "default",
         *,
         backend: PostgresBackend | None = None,
@@ -108,12 +123,16 @@ class Sales(SalesService):
         prices_include_tax: bool = True,
         **backend_options: Any,
     ) -> Self:
-        """A shop in PostgreSQL (needs the ``postgres`` extra). Many processes on many
-        machines may share the database; run workers with :meth:`run_worker`."""
+        """A shop in PostgreSQL (needs the ``postgres`` extra): give the ``dsn``, or a
+        ``backend`` shared by several shops (then no DSN). Many processes on many machines
+        may share the database; run workers with :meth:`run_worker`. ``backend_options`` go
+        to :class:`PostgresBackend` (``schema``, ``pool_size``, timeouts)."""
         from order_cancellation.adapters.postgres import PostgresBackend  # noqa: PLC0415
 
+        store, owned = _store(PostgresBackend, "dsn", dsn, backend, backend_options)
         return cls._on(
-            backend if backend is not None else PostgresBackend(dsn, **backend_options),
+            store,
+            owned=owned,
             shop=shop,
             gateways=gateways,
             publisher=publisher,
@@ -130,6 +149,7 @@ class Sales(SalesService):
         cls,
         backend: Backend,
         *,
+        owned: bool,
         shop: str,
         gateways: Mapping[str, PaymentGateway] | None,
         publisher: EventPublisher | None,
@@ -141,7 +161,7 @@ class Sales(SalesService):
         prices_include_tax: bool,
     ) -> Self:
         # Providers without a gateway of their own are refunded by hand.
-        return cls(
+        sales = cls(
             shop=shop,
             backend=backend,
             gateways=gateways or {},
@@ -154,3 +174,46 @@ class Sales(SalesService):
             lease=lease,
             prices_include_tax=prices_include_tax,
         )
+        sales._owns_backend = owned
+        return sales
+
+    def close(self) -> None:
+        """Close the backend if this ``Sales`` opened it; a backend passed in stays open."""
+        if self._owns_backend:
+            super().close()
+
+
+def _store(
+    factory: Callable[..., Any],
+    location: str,
+    where: object,
+    backend: Any,
+    options: Mapping[str, Any],
+) -> tuple[Any, bool]:
+    """The backend to use, and whether the new ``Sales`` opened it (and so closes it)."""
+    if backend is not None:
+        if where is not None:
+            raise InvalidOption(
+                f"give either a {location} or a backend, not both: a shared backend already "
+                f"knows its {location}; drop the {location} argument."
+            )
+        if options:
+            raise InvalidOption(
+                f"options ({', '.join(sorted(options))}) are for opening a backend; pass "
+                "them where the shared backend is opened."
+            )
+        return backend, False
+    if where is None:
+        raise InvalidOption(f"give the {location} of the store, or a backend to share.")
+    known = [
+        name
+        for name, parameter in inspect.signature(factory).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InvalidOption(
+            f"unknown option {', '.join(map(repr, unknown))} for {factory.__name__}; "
+            f"the options are: {', '.join(known)}."
+        )
+    return factory(where, **options), True

@@ -7,6 +7,7 @@ import pytest
 
 from order_cancellation import (
     NotACancelStatus,
+    OrderAlreadyCanceled,
     OrderFulfilledError,
     OrderState,
     ReasonCode,
@@ -41,6 +42,33 @@ def test_canceling_a_fulfilled_order_is_refused_with_a_hint_to_create_a_return(
     assert "create a return" in str(raised.value)
     assert shop.sales.get_order(order.id) == order
     assert shop.sales.refund_orders(order_id=order.id) == []
+
+
+@pytest.mark.parametrize("label", ["Cancelled", "Open"], ids=["unknown", "not-a-cancel-label"])
+def test_a_fulfilled_order_s_state_is_reported_before_a_wrong_label(shop: Shop, label: str) -> None:
+    order = shop.sales.fulfill(shop.place().id, {"MUG": 1})
+
+    with pytest.raises(OrderFulfilledError, match="create a return"):
+        shop.sales.cancel_order(order.id, status=label)
+
+    assert shop.sales.get_order(order.id) == order
+
+
+def test_a_canceled_order_s_state_is_reported_before_a_wrong_label(shop: Shop) -> None:
+    order = shop.place()
+    shop.sales.cancel_order(order.id)
+
+    with pytest.raises(OrderAlreadyCanceled, match="was canceled already"):
+        shop.sales.cancel_order(order.id, status="Cancelled")
+
+
+def test_an_open_order_with_an_unknown_label_is_told_about_the_label(shop: Shop) -> None:
+    order = shop.place()
+
+    with pytest.raises(UnknownStatusLabel):
+        shop.sales.cancel_order(order.id, status="Cancelled")
+
+    assert shop.sales.get_order(order.id) == order
 
 
 def test_the_status_after_cancellation_is_canceled_by_default(shop: Shop) -> None:

@@ -50,7 +50,9 @@ Command = Callable[[Ready], object]
 
 NOT_A_MAPPING: Final = r"^quantities are a mapping of line id \(or SKU\) to a whole number\."
 NOT_BOTH: Final = r"^give either a day, or start and end, not both\."
-NOT_A_DAY: Final = r"^day is a date such as date\(2026, 11, 26\), not a datetime\."
+NOT_A_DAY: Final = (
+    r"^day is a date such as date\(2026, 11, 2\) or ISO text such as '2026-11-02', not "
+)
 NO_PERIOD: Final = r"^a report needs a day, or both start and end\."
 
 # Each case: the command, and the words its error must start with (a regular expression).
@@ -144,8 +146,8 @@ REFUSALS: Final[dict[str, tuple[Command, str]]] = {
         lambda r: r.shop.sales.report(r.shop.clock.now()),
         NOT_A_DAY,
     ),
-    "a report for a day given as text": (
-        lambda r: r.shop.sales.report(loose("2026-01-05")),
+    "a report for a day given as text that is not an ISO date": (
+        lambda r: r.shop.sales.report(loose("05.01.2026")),
         NOT_A_DAY,
     ),
     "a report with a start and no end": (
@@ -159,6 +161,10 @@ REFUSALS: Final[dict[str, tuple[Command, str]]] = {
     "a report with no day and no period": (
         lambda r: r.shop.sales.report(),
         NO_PERIOD,
+    ),
+    "an actor that is a number of 5,000 digits": (
+        lambda r: r.shop.sales.cancel_order(r.open, actor=loose(10**5000)),
+        r"^the command holds a number far too large for any of its arguments",
     ),
 }
 

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 import pytest
 
 from order_cancellation import (
-    ConcurrencyConflict,
     IdempotencyKeyReused,
     InsufficientStock,
     LineItem,
     Order,
+    OrderAlreadyExists,
     PaymentStatus,
     Sales,
     StockStatus,
@@ -115,7 +115,7 @@ def test_a_placement_that_fails_after_taking_units_gives_them_back(
 ) -> None:
     sales.place_order(mug_and_tee(), order_id="1001")
 
-    with pytest.raises(ConcurrencyConflict, match="exists already"):
+    with pytest.raises(OrderAlreadyExists, match="exists already"):
         sales.place_order([LineItem("MUG", 3, eur("12.50"))], order_id="1001")
 
     assert ledger.levels() == {"MUG": 8, "TEE": 4}
@@ -139,7 +139,7 @@ def test_each_placement_takes_units_under_a_reference_of_its_own(
 ) -> None:
     # A retry of a failed placement under the same order id must take stock anew.
     sales.place_order(mug_and_tee(), order_id="1001")
-    with pytest.raises(ConcurrencyConflict):
+    with pytest.raises(OrderAlreadyExists):
         sales.place_order(mug_and_tee(), order_id="1001")
 
     first, retry = ledger.of_kind(MovementKind.SALE)[:2], ledger.of_kind(MovementKind.SALE)[2:]

@@ -14,7 +14,6 @@ import pytest
 from order_cancellation import LineItem, Sales
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import MemoryBackend
-from order_cancellation.application.service import MAX_STOCK_LEVEL
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
@@ -22,7 +21,7 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.refunds import PaymentStatus
-from order_cancellation.domain.stock import MovementKind
+from order_cancellation.domain.stock import MAX_STOCK_LEVEL, MovementKind
 from tests.application.harness import Shop, eur, mug_and_tee
 from tests.application.platform_ledger import PlatformLedger
 

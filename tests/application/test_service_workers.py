@@ -11,7 +11,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from order_cancellation import PaymentStatus, Sales, StockStatus
+import pytest
+
+from order_cancellation import PaymentStatus, Sales, StockStatus, StorageError
 from order_cancellation.adapters.sqlite import SQLiteBackend
 from order_cancellation.application.relay import RelayReport
 from tests.application.harness import DEFAULT_STOCK, Shop
@@ -103,23 +105,27 @@ def test_a_worker_stopped_before_it_starts_delivers_nothing(deferred_shop: Shop)
 # -- closing -------------------------------------------------------------------------------------
 
 
-def test_leaving_a_with_block_closes_the_backend(tmp_path: Path) -> None:
-    backend = SQLiteBackend(tmp_path / "shop.db")
-
-    with Sales.sqlite(tmp_path / "shop.db", "acme", backend=backend) as sales:
+def test_leaving_a_with_block_closes_the_backend_the_shop_opened(tmp_path: Path) -> None:
+    with Sales.sqlite(tmp_path / "shop.db", "acme") as sales:
         sales.set_stock("MUG", 3)
-        assert not backend.closed
 
-    assert backend.closed
+    with pytest.raises(StorageError, match="closed"):
+        sales.stock_level("MUG")
 
 
-def test_close_closes_the_backend(tmp_path: Path) -> None:
+def test_closing_a_shop_leaves_a_backend_passed_in_open_for_the_other_shops(
+    tmp_path: Path,
+) -> None:
     backend = SQLiteBackend(tmp_path / "shop.db")
-    sales = Sales.sqlite(tmp_path / "shop.db", "acme", backend=backend)
+    acme = Sales.sqlite(shop="acme", backend=backend)
+    bolt = Sales.sqlite(shop="bolt", backend=backend)
 
-    sales.close()
+    acme.close()
 
-    assert backend.closed
+    bolt.set_stock("MUG", 3)
+    assert not backend.closed
+    assert bolt.stock_level("MUG") == 3
+    backend.close()
 
 
 def test_closing_a_shop_whose_backend_holds_no_connections_is_harmless() -> None:

@@ -20,7 +20,7 @@ OpenBackend = Callable[..., PostgresBackend]
 
 def sales_on(backend: PostgresBackend, shop: str = SHOP, **options: object) -> Sales:
     # The backend given is used as it is; the DSN is not needed again.
-    return Sales.postgres("", shop, backend=backend, clock=ManualClock(T0), **options)  # type: ignore[arg-type]
+    return Sales.postgres(shop=shop, backend=backend, clock=ManualClock(T0), **options)  # type: ignore[arg-type]
 
 
 def eur(amount: str) -> Money:

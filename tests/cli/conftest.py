@@ -91,5 +91,5 @@ def operator(capsys: pytest.CaptureFixture[str], db: Path) -> Operator:
 def shop(db: Path) -> Iterator[Sales]:
     """The "default" shop of the operator's file, read through the library."""
     backend = SQLiteBackend(db)
-    yield Sales.sqlite(db, backend=backend)
+    yield Sales.sqlite(backend=backend)
     backend.close()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from order_cancellation import CurrencyMismatch, InvalidMoney, Money
-from order_cancellation.domain.money import currency_exponent
+from order_cancellation.domain.money import MAX_MINOR, currency_exponent
 from order_cancellation.testing import strategies as ocst
 
 currency = ocst.currencies()
@@ -18,7 +18,8 @@ currency = ocst.currencies()
 @st.composite
 def same_currency(draw: st.DrawFn, count: int) -> list[Money]:
     code = draw(currency)
-    amounts = ocst.money(code, min_minor=None, max_minor=None)
+    # Small enough that no sum of them passes the bound; sums beyond it have a law below.
+    amounts = ocst.money(code, min_minor=-(MAX_MINOR // count), max_minor=MAX_MINOR // count)
     return [draw(amounts) for _ in range(count)]
 
 
@@ -53,11 +54,20 @@ def test_subtraction_adds_the_negation(amounts: list[Money]) -> None:
     assert a - b == a + -b
 
 
-@given(ocst.money(min_minor=None, max_minor=None), st.integers(min_value=0, max_value=10**6))
+@given(
+    ocst.money(min_minor=-(MAX_MINOR // 10**6), max_minor=MAX_MINOR // 10**6),
+    st.integers(min_value=0, max_value=10**6),
+)
 def test_multiplying_by_a_quantity_is_repeated_addition_in_minor_units(
     amount: Money, quantity: int
 ) -> None:
     assert (amount * quantity).minor == amount.minor * quantity
+
+
+@given(ocst.money(min_minor=1, max_minor=None))
+def test_a_sum_beyond_the_bound_is_refused(amount: Money) -> None:
+    with pytest.raises(InvalidMoney, match="beyond the"):
+        _ = Money(MAX_MINOR, amount.currency) + amount
 
 
 @given(ocst.money(min_minor=None, max_minor=None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from order_cancellation import CurrencyMismatch, InvalidMoney, Money
-from order_cancellation.domain.money import currency_exponent
+from order_cancellation.domain.money import MAX_MINOR, currency_exponent, stored_money
 
 
 @pytest.mark.parametrize(
@@ -88,12 +89,59 @@ def test_the_amount_in_major_units_is_exact() -> None:
     assert str(Money(-5, "EUR")) == "-0.05 EUR"
 
 
-def test_an_amount_beyond_28_significant_digits_is_kept_exactly() -> None:
-    # Decimal's default context rounds to 28 digits; money must not be rounded silently.
-    text = "12345678901234567890123456789.01"
+def test_the_largest_amount_is_kept_exactly() -> None:
+    text = "10000000000000.00"  # MAX_MINOR cents
     parsed = Money.of(text, "EUR")
-    assert parsed.minor == 1234567890123456789012345678901
+    assert parsed.minor == MAX_MINOR
     assert parsed.amount == Decimal(text)
+    assert Money.of(f"-{text}", "EUR").minor == -MAX_MINOR
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "10000000000000.01",
+        "-10000000000000.01",
+        Decimal("1E+14"),
+        "9" * 4400,
+        Decimal("1E+2000000"),
+        Decimal("-1E+2000000"),
+    ],
+    ids=["just-above", "just-below", "exponent", "4400-digits", "huge-exponent", "huge-negative"],
+)
+def test_an_amount_beyond_the_bound_is_refused_before_any_big_arithmetic(amount: object) -> None:
+    started = time.perf_counter()
+    with pytest.raises(InvalidMoney, match="beyond the 1,000,000,000,000,000 minor units"):
+        Money.of(amount, "EUR")  # type: ignore[arg-type]
+    assert time.perf_counter() - started < 0.05
+
+
+@pytest.mark.parametrize(
+    "minor", [MAX_MINOR + 1, -MAX_MINOR - 1, 10**5000], ids=["above", "below", "huge"]
+)
+def test_minor_units_beyond_the_bound_are_refused(minor: int) -> None:
+    with pytest.raises(InvalidMoney, match="check the amount"):
+        Money(minor, "EUR")
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        lambda: Money(MAX_MINOR, "EUR") + Money(1, "EUR"),
+        lambda: Money(-MAX_MINOR, "EUR") - Money(1, "EUR"),
+        lambda: Money(2, "EUR") * (MAX_MINOR // 2 + 1),
+        lambda: Money(1, "EUR") * 10**5000,
+    ],
+    ids=["sum", "difference", "product", "huge-factor"],
+)
+def test_arithmetic_beyond_the_bound_is_refused(result: Callable[[], Money]) -> None:
+    with pytest.raises(InvalidMoney, match="beyond the"):
+        result()
+
+
+def test_a_stored_amount_beyond_the_bound_is_refused() -> None:
+    with pytest.raises(InvalidMoney, match="beyond the"):
+        stored_money(MAX_MINOR + 1, "EUR")
 
 
 @pytest.mark.parametrize("currency", [["EUR"], {"EUR": 2}, b"EUR", None, 978])
@@ -183,3 +231,8 @@ def test_amounts_in_different_currencies_are_not_compared_or_combined(
     assert str(refused.value) == (
         "cannot combine EUR with SEK; an order and its refunds use one currency."
     )
+
+
+def test_a_currency_that_is_a_huge_number_is_refused_without_printing_it() -> None:
+    with pytest.raises(InvalidMoney, match="a number far too large is not an ISO 4217"):
+        Money.of("1", 10**5000)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from order_cancellation.domain.money import stored_money
 
 
 @pytest.mark.parametrize(
-    ("minor", "currency"), [(1250, "EUR"), (-5, "JPY"), (0, "KWD"), (10**30, "USD")]
+    ("minor", "currency"), [(1250, "EUR"), (-5, "JPY"), (0, "KWD"), (10**15, "USD")]
 )
 def test_stored_parts_of_a_valid_amount_give_back_that_amount(minor: int, currency: str) -> None:
     money = stored_money(minor, currency)

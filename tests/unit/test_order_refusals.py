@@ -185,6 +185,27 @@ def test_a_sku_on_several_lines_is_refused_and_the_error_lists_the_line_ids_to_u
     assert "name the line id: L1 (MUG), L2 (MUG)." in message
 
 
+def test_a_key_that_is_one_line_s_id_and_another_line_s_sku_is_refused() -> None:
+    # Picking the line by id refunded a 9.00 line where the 1.00 line (SKU "L2") was meant.
+    items = [LineItem("L2", 1, eur("1.00")), LineItem("MUG", 1, eur("9.00"))]
+    order = Order.place(order_id="o-1", shop="acme", items=items, payment=None, at=PLACED).order
+
+    message = message_of(lambda: order.fulfill({"L2": 1}, at=LATER), UnknownLine)
+
+    assert "'L2' is both a line id and the SKU of another line of order 'o-1'" in message
+    assert "name the line by a line id that is not also a SKU, or by its own SKU" in message
+    assert "L1 (L2), L2 (MUG)." in message
+
+
+def test_a_line_id_that_is_also_its_own_sku_is_that_line() -> None:
+    items = [LineItem("L1", 2, eur("1.00")), LineItem("MUG", 1, eur("9.00"))]
+    order = Order.place(order_id="o-1", shop="acme", items=items, payment=None, at=PLACED).order
+
+    shipped = order.fulfill({"L1": 1}, at=LATER).order
+
+    assert [line.fulfilled for line in shipped.lines] == [1, 0]
+
+
 def test_a_line_named_twice_by_id_and_by_sku_is_refused() -> None:
     message = message_of(lambda: open_order().fulfill({"L1": 1, "MUG": 1}, at=LATER), InvalidInput)
 

@@ -7,9 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from order_cancellation import InvalidInput, LineItem, Money, PaymentRef
+from order_cancellation import (
+    InvalidInput,
+    LineItem,
+    Money,
+    OrderState,
+    PaymentRef,
+    PaymentStatus,
+    ReasonCode,
+    RefundKind,
+    StockStatus,
+)
 from order_cancellation.domain.values import (
     MAX_ID_LENGTH,
+    MAX_QUANTITY,
     MAX_REASON_LENGTH,
     LineQuantity,
     check_aware,
@@ -100,13 +111,13 @@ def test_a_quantity_is_a_whole_number_above_zero(quantity: int) -> None:
 @pytest.mark.parametrize("quantity", [0, -1, 1.0, True, "1", None])
 def test_a_quantity_that_is_not_a_whole_number_above_zero_is_refused(quantity: object) -> None:
     assert refusal(check_quantity, quantity) == (
-        f"a quantity must be a whole number above zero, got {quantity!r}."
+        f"a quantity must be a whole number above zero and at most 1,000,000,000, got {quantity!r}."
     )
 
 
 def test_a_refused_quantity_names_what_it_counts() -> None:
     assert refusal(check_quantity, 0, "the quantity of 'MUG'") == (
-        "the quantity of 'MUG' must be a whole number above zero, got 0."
+        "the quantity of 'MUG' must be a whole number above zero and at most 1,000,000,000, got 0."
     )
 
 
@@ -120,7 +131,12 @@ def test_a_line_item_may_be_free() -> None:
     ("sku", "quantity", "message"),
     [
         (" MUG", 1, "a SKU must be non-empty text without leading or trailing blanks, got ' MUG'."),
-        ("MUG", 0, "the quantity of 'MUG' must be a whole number above zero, got 0."),
+        (
+            "MUG",
+            0,
+            "the quantity of 'MUG' must be a whole number above zero and at most "
+            "1,000,000,000, got 0.",
+        ),
     ],
 )
 def test_a_line_item_names_its_wrong_sku_or_quantity(sku: str, quantity: int, message: str) -> None:
@@ -195,3 +211,37 @@ def test_another_provider_gets_no_expiry_by_default() -> None:
 
     assert payment.with_default_expiry(PLACED).authorization_expires_at is None
     assert payment.with_default_expiry(PLACED) == payment
+
+
+def test_a_line_may_have_as_many_units_as_the_bound() -> None:
+    assert LineItem("MUG", MAX_QUANTITY, Money.of("0.01", "EUR")).quantity == MAX_QUANTITY
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"),
+    [(MAX_QUANTITY + 1, "1000000001"), (2**64, "a number far too large"), (10**5000, "far too")],
+    ids=["just-above", "2**64", "5000-digits"],
+)
+def test_a_quantity_above_the_bound_is_refused_without_printing_its_digits(
+    quantity: int, shown: str
+) -> None:
+    with pytest.raises(InvalidInput, match="at most 1,000,000,000, got") as refused:
+        LineItem("MUG", quantity, Money.of("1", "EUR"))
+
+    assert shown in str(refused.value)
+    assert len(str(refused.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("member", "text"),
+    [
+        (OrderState.CANCELED, "canceled"),
+        (PaymentStatus.MANUAL_REFUND_REQUIRED, "manual_refund_required"),
+        (StockStatus.DONE, "done"),
+        (RefundKind.RETURN, "return"),
+        (ReasonCode.FRAUD, "fraud"),
+    ],
+)
+def test_status_enums_equal_their_text(member: object, text: str) -> None:
+    assert member == text
+    assert f"{member}" == text

@@ -65,12 +65,13 @@ def _encode_dict(value: dict[Any, Any]) -> Any:
 
 
 def _encoder_for(kind: type) -> Callable[[Any], Any]:  # noqa: PLR0911 - one return per kind
+    # Before str: the status enums are StrEnums, and are stored as their plain values.
+    if issubclass(kind, enum.Enum):
+        return operator.attrgetter("value")
     if kind is type(None) or issubclass(kind, bool | int | str):
         return _same
     if issubclass(kind, Money):
         return _encode_money
-    if issubclass(kind, enum.Enum):
-        return operator.attrgetter("value")
     if issubclass(kind, datetime):
         return datetime.isoformat
     if issubclass(kind, tuple | list):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal, Self, TypeVar
 
 from order_cancellation.application import crashpoints, failures
@@ -25,21 +25,29 @@ from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
     InvalidInput,
+    OrderAlreadyExists,
+    OrderNotFound,
 )
 from order_cancellation.domain.events import DomainEvent, ManualRefundCompleted
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Decision, Order
 from order_cancellation.domain.refunds import RefundOrder
-from order_cancellation.domain.report import SalesReport, build_report, check_period
-from order_cancellation.domain.states import OrderState
+from order_cancellation.domain.report import SalesReport, build_report, report_period
+from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL, validate_label_text
-from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.stock import (
+    MAX_STOCK_LEVEL,
+    MovementKey,
+    MovementKind,
+    StockMovement,
+)
 from order_cancellation.domain.values import (
     LineItem,
     PaymentRef,
     ReasonCode,
     check_identifier,
     check_reason,
+    shown,
 )
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
@@ -49,7 +57,6 @@ from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
 CONFLICT_ATTEMPTS = 3  # deciding again after a conflict; each retry sees a newer version
-MAX_STOCK_LEVEL = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
 EffectsMode = Literal["inline", "deferred"]
 
 
@@ -135,7 +142,8 @@ class SalesService:
             if idempotency_key is not None
             else ""
         )
-        if order_id is not None:
+        given_id = order_id is not None
+        if given_id:
             check_identifier(order_id, "the order id")
         decision = Order.place(
             order_id=order_id or _new_id("ord"),
@@ -163,15 +171,25 @@ class SalesService:
         ]
 
         def command(uow: UnitOfWork) -> str:
+            if given_id:
+                _refuse_existing(uow, order_id)
             if self._external_stock is None:
                 uow.stock.apply(sale)
             self._store(uow, decision, idempotency_key, fingerprint, decision.order.id)
             return decision.order.id
 
-        if self._external_stock is not None:
-            placed = self._place_with_external_stock(command, sale, idempotency_key, fingerprint)
-        else:
-            placed = self._command(command, idempotency_key, fingerprint)
+        try:
+            if self._external_stock is not None:
+                placed = self._place_with_external_stock(
+                    command, sale, idempotency_key, fingerprint
+                )
+            else:
+                placed = self._command(command, idempotency_key, fingerprint)
+        except ConcurrencyConflict:
+            # A placement conflicts when another one took the id first: say so.
+            with self._uow() as uow:
+                _refuse_existing(uow, order_id)
+            raise
         self._after_command(order_id=placed)
         return self.get_order(placed)
 
@@ -228,7 +246,7 @@ class SalesService:
 
         def command(uow: UnitOfWork) -> str:
             order = self._load(uow, order_id, expected_version)
-            label = uow.labels.catalog().cancel_label(status)
+            label = self._cancel_label(uow, order, status)
             decision = order.cancel(
                 refund_order_id=_new_id("ref"),
                 status=label,
@@ -463,7 +481,8 @@ class SalesService:
         check_identifier(sku, "the SKU")
         if type(quantity) is not int or not 0 <= quantity <= MAX_STOCK_LEVEL:
             raise InvalidInput(
-                f"a stock level is a whole number from 0 to {MAX_STOCK_LEVEL}, got {quantity!r}."
+                f"a stock level is a whole number from 0 to {MAX_STOCK_LEVEL}, "
+                f"got {shown(quantity)}."
             )
         if self._external_stock is not None:
             self._external_stock.set_level(sku, quantity)
@@ -488,24 +507,16 @@ class SalesService:
 
     def report(
         self,
-        day: date | None = None,
+        day: date | str | None = None,
         *,
         start: datetime | None = None,
         end: datetime | None = None,
-        tz: tzinfo = UTC,
+        tz: tzinfo | str = UTC,
     ) -> SalesReport:
         """Gross sales, refunds and net per currency for one ``day`` (midnight to midnight
-        in ``tz``) or for ``[start, end)``."""
-        if day is not None:
-            if start is not None or end is not None:
-                raise InvalidInput("give either a day, or start and end, not both.")
-            if isinstance(day, datetime) or not isinstance(day, date):
-                raise InvalidInput("day is a date such as date(2026, 11, 26), not a datetime.")
-            start = datetime.combine(day, time.min, tzinfo=tz)
-            end = start + timedelta(days=1)
-        if start is None or end is None:
-            raise InvalidInput("a report needs a day, or both start and end.")
-        check_period(start, end)
+        in ``tz``) or for ``[start, end)``. ``day`` may be ISO text (``"2026-11-02"``) and
+        ``tz`` a zone name (``"Europe/Helsinki"``)."""
+        start, end = report_period(day, start, end, tz)
         with self._uow() as uow:
             orders = uow.orders.placed_between(start, end)
             refunds = uow.refunds.created_between(start, end)
@@ -572,6 +583,24 @@ class SalesService:
         crashpoints.reached(crashpoints.AFTER_COMMIT)
         if self._effects_mode == "inline":
             self._relay.drain_after_commit(order_id=order_id, refund_order_id=refund_order_id)
+
+    def _cancel_label(self, uow: UnitOfWork, order: Order, status: str) -> str:
+        try:
+            return uow.labels.catalog().cancel_label(status)
+        except InvalidInput:
+            # The order's state speaks first: "fulfilled, create a return" helps a merchant
+            # who also mistyped the label; "no such label" would send them the wrong way.
+            if isinstance(TRANSITIONS[order.state, Command.CANCEL], Rejection):
+                order.cancel(
+                    refund_order_id="unused",
+                    status=DEFAULT_CANCEL_LABEL,
+                    reason=None,
+                    reason_code=None,
+                    actor=None,
+                    restock=True,
+                    at=self._now(),
+                )  # raises the state's own typed error
+            raise
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
@@ -725,12 +754,28 @@ class SalesService:
         )
 
 
+def _refuse_existing(uow: UnitOfWork, order_id: str) -> None:
+    try:
+        uow.orders.get(order_id)
+    except OrderNotFound:
+        return
+    raise OrderAlreadyExists(
+        f"order {order_id!r} exists already in this shop; place a new order under a new "
+        f"order id, or read this one with get_order({order_id!r})."
+    )
+
+
 def _new_id(prefix: str) -> str:
     return new_id(prefix)
 
 
 def _fingerprint(*parts: object) -> str:
-    return json.dumps(parts, default=str)
+    try:
+        return json.dumps(parts, default=str)
+    except ValueError:  # an int too long to write out; no valid command holds one
+        raise InvalidInput(
+            "the command holds a number far too large for any of its arguments; check them."
+        ) from None
 
 
 def _quantities_text(quantities: Mapping[str, int] | None) -> object:
@@ -743,7 +788,7 @@ def _quantities_text(quantities: Mapping[str, int] | None) -> object:
 
 def _check_flag(value: object, name: str) -> None:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} is True or False, not {value!r}.")
+        raise InvalidInput(f"{name} is True or False, not {shown(value, None)}.")
 
 
 def _reason_code(code: ReasonCode | str | None) -> ReasonCode | None:
@@ -752,5 +797,5 @@ def _reason_code(code: ReasonCode | str | None) -> ReasonCode | None:
     if isinstance(code, str) and code.upper() in ReasonCode.__members__:
         return ReasonCode[code.upper()]
     raise InvalidInput(
-        f"{code!r} is not a reason code; use one of {', '.join(ReasonCode.__members__)}."
+        f"{shown(code, None)} is not a reason code; use one of {', '.join(ReasonCode.__members__)}."
     )

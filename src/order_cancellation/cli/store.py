@@ -84,7 +84,7 @@ def _sqlite(
         lambda: SQLiteBackend(path), f"cannot open the SQLite database {str(path)!r}"
     )
     resources.callback(backend.close)
-    return Sales.sqlite(path, shop, backend=backend, gateways=routes, effects=effects)
+    return Sales.sqlite(shop=shop, backend=backend, gateways=routes, effects=effects)
 
 
 def _postgres(
@@ -102,7 +102,7 @@ def _postgres(
         ) from error
     backend = _opening(lambda: PostgresBackend(dsn), "cannot reach the PostgreSQL server")
     resources.callback(backend.close)
-    return Sales.postgres(dsn, shop, backend=backend, gateways=routes, effects=effects)
+    return Sales.postgres(shop=shop, backend=backend, gateways=routes, effects=effects)
 
 
 def _opening(step: Callable[[], T], failure: str) -> T:

@@ -39,6 +39,10 @@ class UnknownLine(InvalidInput):
     """A line id or SKU that the order does not have."""
 
 
+class StockLevelOutOfRange(InvalidInput):
+    """A stock level would pass the largest number any backend stores."""
+
+
 class NotFound(OrderCancellationError, LookupError):
     """Nothing with that id exists in this shop."""
 
@@ -53,6 +57,10 @@ class RefundOrderNotFound(NotFound):
 
 class CommandRejected(OrderCancellationError):
     """The command is well formed but the order's state does not allow it."""
+
+
+class OrderAlreadyExists(CommandRejected):
+    """An order with that id exists in this shop; a new order needs a new id."""
 
 
 class OrderFulfilledError(CommandRejected):
@@ -109,6 +117,14 @@ class IdempotencyKeyReused(OrderCancellationError):
 
 class ConfigurationError(OrderCancellationError):
     """The library was set up in a way that cannot work; fix the configuration."""
+
+
+class InvalidOption(InvalidInput, ConfigurationError):
+    """An option given when opening a backend is unknown or out of range; nothing was opened."""
+
+
+class MissingDependency(ConfigurationError, ImportError):
+    """An optional extra is not installed; the message names the pip command."""
 
 
 class PaymentError(OrderCancellationError):

@@ -166,6 +166,12 @@ _TWO_DECIMAL_CURRENCIES: Final[frozenset[str]] = frozenset(
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
+MAX_MINOR: Final = 10**15
+"""The largest amount, in minor units, that any Money holds (10 trillion EUR): far above
+Klarna's 200,000,000 per call, far below 2**63, so totals of many amounts still fit the
+64-bit integers SQLite and PostgreSQL store. Beyond it, amounts and results are refused."""
+_MAX_DIGITS: Final = len(str(MAX_MINOR))
+
 
 _EXPONENTS: Final[dict[str, int]] = dict.fromkeys(_TWO_DECIMAL_CURRENCIES, 2) | (
     _EXPONENT_EXCEPTIONS
@@ -178,8 +184,16 @@ def currency_exponent(currency: str) -> int:
         return _EXPONENTS[currency]
     except (KeyError, TypeError):  # TypeError: a value that is not even hashable (a list)
         raise InvalidMoney(
-            f"{currency!r} is not an ISO 4217 currency code; use an upper-case code such as 'EUR'."
+            f"{_shown(currency)} is not an ISO 4217 currency code; "
+            "use an upper-case code such as 'EUR'."
         ) from None
+
+
+def _shown(value: object) -> str:
+    # repr() of an int of more than 4,300 digits raises ValueError itself.
+    if type(value) is int and abs(value) > 10**18:
+        return "a number far too large"
+    return repr(value)[:60]
 
 
 def _check_currency(_instance: object, _attribute: object, currency: str) -> None:
@@ -192,6 +206,16 @@ def _check_minor(_instance: object, _attribute: object, minor: int) -> None:
             f"minor units must be an int, not {type(minor).__name__}; "
             "use Money.of('12.50', 'EUR') to parse decimal text."
         )
+    if not -MAX_MINOR <= minor <= MAX_MINOR:
+        raise _too_large()
+
+
+def _too_large() -> InvalidMoney:
+    # The amount itself is not shown: printing a 5,000-digit int is itself an error.
+    return InvalidMoney(
+        f"the amount is beyond the {MAX_MINOR:,} minor units this library handles; "
+        "check the amount (a mistyped price or quantity?)."
+    )
 
 
 @attrs.frozen(order=False)
@@ -215,9 +239,13 @@ class Money:
         exponent = currency_exponent(currency)
         value = _parse_decimal(amount)
         scaled = _shift(value, exponent)
+        # Judged on the exponent, before any arithmetic: 1E+2000000 would otherwise become
+        # an int of two million digits, which takes the CPU for minutes.
+        if scaled and scaled.adjusted() >= _MAX_DIGITS:
+            raise _too_large()
         if scaled != scaled.to_integral_value():
             raise InvalidMoney(
-                f"{amount!r} has more decimals than {currency} allows ({exponent}); "
+                f"{amount!r:.60} has more decimals than {currency} allows ({exponent}); "
                 "round it to the currency's minor unit first."
             )
         return cls(int(scaled), currency)
@@ -301,6 +329,8 @@ def _valid(minor: int, currency: str) -> Money:
     """A Money from parts known to be valid: the int result of arithmetic on amounts of one
     (already checked) currency. Skipping the validators makes arithmetic several times
     cheaper, and totals are summed on every cancel and return."""
+    if not -MAX_MINOR <= minor <= MAX_MINOR:
+        raise _too_large()
     money = object.__new__(Money)
     _set(money, "minor", minor)
     _set(money, "currency", currency)
@@ -324,7 +354,7 @@ def _parse_decimal(amount: str | int | Decimal) -> Decimal:
     if isinstance(amount, str):
         text = amount.strip()
         if not _DECIMAL_TEXT.fullmatch(text):
-            raise InvalidMoney(f"{amount!r} is not a decimal amount; write it like '12.50'.")
+            raise InvalidMoney(f"{amount!r:.60} is not a decimal amount; write it like '12.50'.")
         return Decimal(text)  # the pattern admits only text that Decimal parses
     value = Decimal(amount)
     if not value.is_finite():

@@ -64,6 +64,7 @@ from order_cancellation.domain.values import (
     check_identifier,
     check_quantity,
     check_reason,
+    shown,
 )
 
 MAX_LINES = 1000
@@ -548,13 +549,20 @@ class Order:
 
     def _resolve_line(self, key: object) -> str:
         if not isinstance(key, str):
-            raise UnknownLine(f"lines are named by their id or SKU (text), not {key!r}.")
-        if any(line.id == key for line in self.lines):
-            return key
+            raise UnknownLine(f"lines are named by their id or SKU (text), not {shown(key, None)}.")
         by_sku = [line.id for line in self.lines if line.sku == key]
+        ids = ", ".join(f"{line.id} ({line.sku})" for line in self.lines)
+        if any(line.id == key for line in self.lines):
+            if any(line_id != key for line_id in by_sku):
+                # Picking either could refund the wrong line's money.
+                raise UnknownLine(
+                    f"{key!r} is both a line id and the SKU of another line of order "
+                    f"{self.id!r}; name the line by a line id that is not also a SKU, or by "
+                    f"its own SKU: {ids}."
+                )
+            return key
         if len(by_sku) == 1:
             return by_sku[0]
-        ids = ", ".join(f"{line.id} ({line.sku})" for line in self.lines)
         if by_sku:
             raise UnknownLine(
                 f"SKU {key!r} is on several lines of order {self.id!r}; name the line id: {ids}."

@@ -20,12 +20,12 @@ from order_cancellation.domain.records import replace
 from order_cancellation.domain.values import LineQuantity, ReasonCode
 
 
-class RefundKind(enum.Enum):
+class RefundKind(enum.StrEnum):
     CANCELLATION = "cancellation"
     RETURN = "return"
 
 
-class StockStatus(enum.Enum):
+class StockStatus(enum.StrEnum):
     PENDING = "pending"
     DONE = "done"
     NOT_REQUESTED = "not_requested"  # the merchant said the goods are not resellable
@@ -33,7 +33,7 @@ class StockStatus(enum.Enum):
     DEAD_LETTERED = "dead_lettered"
 
 
-class PaymentStatus(enum.Enum):
+class PaymentStatus(enum.StrEnum):
     PENDING = "pending"
     VOIDED = "voided"  # nothing was captured; the authorization was canceled
     REFUNDED = "refunded"

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Final
 
 
-class OrderState(enum.Enum):
+class OrderState(enum.StrEnum):
     """What an order is, whatever the merchant calls it."""
 
     OPEN = "open"  # nothing fulfilled yet

@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from typing import Final
 
 import attrs
+
+from order_cancellation.domain.errors import StockLevelOutOfRange
+
+MAX_STOCK_LEVEL: Final = 10**15
+"""The largest level a merchant may set. Units coming back from orders (at most
+``MAX_QUANTITY`` per line) may lift a level above it, with room to spare before
+``STORABLE_STOCK_LEVEL``."""
+STORABLE_STOCK_LEVEL: Final = 2**63 - 1
+"""The largest level any backend stores (SQLite INTEGER, PostgreSQL BIGINT)."""
+
+
+def check_storable(levels: Mapping[str, int]) -> None:
+    """Refuse levels no backend can store, the same way on every backend."""
+    too_high = sorted(sku for sku, level in levels.items() if level > STORABLE_STOCK_LEVEL)
+    if too_high:
+        raise StockLevelOutOfRange(
+            f"the stock level of {', '.join(too_high)} would pass {STORABLE_STOCK_LEVEL}, the "
+            f"most a store can hold; nothing was changed. Set it lower with set_stock() "
+            "(at most 10**15) and retry."
+        )
 
 
 class MovementKind(enum.Enum):

@@ -15,6 +15,9 @@ from order_cancellation.domain.pricing import NO_TAX, TaxRate
 
 MAX_ID_LENGTH: Final = 128
 MAX_REASON_LENGTH: Final = 1000
+MAX_QUANTITY: Final = 10**9
+"""The most units one order line, fulfillment or return may name. Small enough that the
+units of every order a SKU could ever have outstanding still fit a 64-bit stock level."""
 KLARNA: Final = "klarna"
 DEFAULT_AUTHORIZATION_TTL: Final = timedelta(days=28)
 """How long a Klarna authorization lives unless the merchant's account says otherwise."""
@@ -24,12 +27,13 @@ def check_identifier(value: object, what: str) -> str:
     """Ids are short printable text: no control characters, no surrounding blanks."""
     if not isinstance(value, str) or not value or value != value.strip():
         raise InvalidInput(
-            f"{what} must be non-empty text without leading or trailing blanks, got {value!r}."
+            f"{what} must be non-empty text without leading or trailing blanks, "
+            f"got {shown(value, None)}."
         )
     if len(value) > MAX_ID_LENGTH or not value.isprintable():
         raise InvalidInput(
             f"{what} must be printable text of at most {MAX_ID_LENGTH} characters, "
-            f"got {value!r:.60}."
+            f"got {shown(value, 60)}."
         )
     return value
 
@@ -54,7 +58,7 @@ def check_aware(moment: datetime, what: str) -> datetime:
     return moment
 
 
-class ReasonCode(enum.Enum):
+class ReasonCode(enum.StrEnum):
     """Why an order was canceled, for reports; the free-text reason says the rest."""
 
     CUSTOMER = "customer"
@@ -66,8 +70,11 @@ class ReasonCode(enum.Enum):
 
 
 def check_quantity(quantity: object, what: str = "a quantity") -> int:
-    if type(quantity) is not int or quantity <= 0:
-        raise InvalidInput(f"{what} must be a whole number above zero, got {quantity!r}.")
+    if type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY:
+        raise InvalidInput(
+            f"{what} must be a whole number above zero and at most {MAX_QUANTITY:,}, "
+            f"got {shown(quantity)}."
+        )
     return quantity
 
 
@@ -81,6 +88,15 @@ def to_tax_rate(rate: TaxRate | str | Decimal) -> TaxRate:
         f"a tax rate is a TaxRate or a percentage such as '25.5', not {rate!r}; "
         "an int is ambiguous: write TaxRate(2550) for basis points or '25.5' for percent."
     )
+
+
+def shown(value: object, limit: int | None = 40) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters; never the digits
+    of a huge int, whose repr() raises ValueError itself (over 4,300 digits)."""
+    if type(value) is int and abs(value) > 10**18:
+        return "a number far too large"
+    text = repr(value)
+    return text if limit is None else text[:limit]
 
 
 @attrs.frozen
@@ -102,7 +118,7 @@ class LineItem:
         if not isinstance(self.unit_price, Money) or self.unit_price.minor < 0:
             raise InvalidInput(
                 f"the unit price of {self.sku!r} must be a Money of zero or more, "
-                f"got {self.unit_price!r}."
+                f"got {shown(self.unit_price, None)}."
             )
 
 

@@ -27,13 +27,19 @@ from order_cancellation.domain.errors import (
     InsufficientStock,
     OrderNotFound,
     RefundOrderNotFound,
+    StockLevelOutOfRange,
 )
 from order_cancellation.domain.events import OrderPlaced
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
+from order_cancellation.domain.stock import (
+    STORABLE_STOCK_LEVEL,
+    MovementKey,
+    MovementKind,
+    StockMovement,
+)
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
@@ -352,6 +358,20 @@ class BackendContract(RealOrderRecordsContract):
         with backend.unit_of_work(SHOP) as uow:
             assert dict(uow.stock.levels()) == {"SKU-1": 5, "SKU-2": 1}
             assert not uow.stock.applied(take[0].key)
+
+    def test_a_restock_past_the_storable_level_is_refused_and_applies_nothing(
+        self, backend: Backend
+    ) -> None:
+        with backend.unit_of_work(SHOP) as uow:
+            uow.stock.set_level("SKU-1", STORABLE_STOCK_LEVEL)
+            uow.commit()
+        back = _movement("o-1", "L1", MovementKind.CANCEL_RESTOCK, "SKU-1", 1)
+        with pytest.raises(StockLevelOutOfRange), backend.unit_of_work(SHOP) as uow:
+            uow.stock.apply([back])
+            uow.commit()
+        with backend.unit_of_work(SHOP) as uow:
+            assert uow.stock.level("SKU-1") == STORABLE_STOCK_LEVEL
+            assert not uow.stock.applied(back.key)
 
     def test_set_level_overrides_the_count(self, backend: Backend) -> None:
         with backend.unit_of_work(SHOP) as uow:

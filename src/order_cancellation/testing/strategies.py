@@ -29,6 +29,7 @@ from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import (
     _EXPONENT_EXCEPTIONS,
     _TWO_DECIMAL_CURRENCIES,
+    MAX_MINOR,
     Money,
     currency_exponent,
 )
@@ -104,11 +105,13 @@ def money(
     """``Money`` values in ``currency`` (a code, a strategy of codes, or any currency).
 
     Amounts are whole minor units between ``min_minor`` and ``max_minor``; pass ``None``
-    for no bound (``money(min_minor=None)`` includes negative amounts, as differences of
-    money can be).
+    for the library's own bound, ``MAX_MINOR`` (``money(min_minor=None)`` includes negative
+    amounts, as differences of money can be).
     """
     codes = currencies() if currency is None else _as_strategy(currency)
-    return st.builds(Money, st.integers(min_value=min_minor, max_value=max_minor), codes)
+    low = -MAX_MINOR if min_minor is None else min_minor
+    high = MAX_MINOR if max_minor is None else max_minor
+    return st.builds(Money, st.integers(min_value=low, max_value=high), codes)
 
 
 def identifiers(*, max_size: int = 24) -> st.SearchStrategy[str]:

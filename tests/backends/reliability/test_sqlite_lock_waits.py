@@ -60,7 +60,7 @@ def test_c5_a_cancel_behind_an_open_snapshot_and_a_held_write_lock_waits_and_suc
 ) -> None:
     path = tmp_path / "shop.db"
     backend = SQLiteBackend(path)  # busy_timeout 5 s, ten times the longest hold
-    sales = Sales.sqlite(path, SHOP, backend=backend, effects="deferred")
+    sales = Sales.sqlite(shop=SHOP, backend=backend, effects="deferred")
     other = Sales.sqlite(path, SHOP, effects="deferred")  # another writer, connections apart
     order_ids = seed_orders(backend, SHOP, len(holds_ms), stock=5, units=2)
     setup = sqlite3.connect(path, isolation_level=None)

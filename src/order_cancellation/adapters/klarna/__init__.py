@@ -8,6 +8,15 @@ Install the ``klarna`` extra (``pip install order-cancellation[klarna]``) for ht
 See docs/klarna.md for the configuration and what happens in each Klarna state.
 """
 
+from order_cancellation.domain.errors import MissingDependency
+
+try:
+    import httpx  # noqa: F401
+except ImportError as error:
+    raise MissingDependency(
+        "The Klarna gateway needs the 'klarna' extra: pip install 'order-cancellation[klarna]'"
+    ) from error
+
 from order_cancellation.adapters.klarna.config import (
     Credentials,
     HttpRetryPolicy,
@@ -16,6 +25,7 @@ from order_cancellation.adapters.klarna.config import (
 )
 from order_cancellation.adapters.klarna.errors import (
     KlarnaAmountOutOfRange,
+    KlarnaAnswerContradictory,
     KlarnaCaptureRefused,
     KlarnaCredentialsRejected,
     KlarnaExtensionRefused,
@@ -34,6 +44,7 @@ __all__ = [
     "Credentials",
     "HttpRetryPolicy",
     "KlarnaAmountOutOfRange",
+    "KlarnaAnswerContradictory",
     "KlarnaCaptureRefused",
     "KlarnaConfig",
     "KlarnaCredentialsRejected",

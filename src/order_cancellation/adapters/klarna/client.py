@@ -43,11 +43,13 @@ def user_agent() -> str:
 
 @attrs.frozen
 class Reply:
-    """An answer Klarna actually sent."""
+    """An answer Klarna actually sent. ``redact`` takes the gateway's own secret out of any
+    text read from it, in case the server echoes the Authorization header back."""
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+    redact: Callable[[str], str] = attrs.field(eq=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -59,7 +61,8 @@ class Reply:
         except (ValueError, UnicodeDecodeError):
             raise KlarnaResponseUnreadable(
                 f"Klarna's answer to {what} is not JSON (HTTP {self.status}, "
-                f"{len(self.body)} bytes, starting {self.body[:40]!r}). Nothing was changed; "
+                f"{len(self.body)} bytes, starting {self.redact(repr(self.body[:40]))}). "
+                "Nothing was changed; "
                 "the payment stays pending and is retried.",
                 status_code=self.status,
             ) from None
@@ -73,11 +76,15 @@ class Reply:
 
     @property
     def error_code(self) -> str | None:
-        return _text(self._error_body().get("error_code"))
+        return self._field("error_code")
 
     @property
     def correlation_id(self) -> str | None:
-        return _text(self._error_body().get("correlation_id"))
+        return self._field("correlation_id")
+
+    def _field(self, name: str) -> str | None:
+        value = _text(self._error_body().get(name))
+        return None if value is None else self.redact(value)
 
     def describe(self) -> str:
         """``HTTP 403 CANCEL_NOT_ALLOWED: <Klarna's messages> (correlation id ...)``."""
@@ -91,7 +98,7 @@ class Reply:
             text += ": " + "; ".join(str(message)[:200] for message in messages[:3])
         if self.correlation_id:
             text += f" (correlation id {self.correlation_id})"
-        return text
+        return self.redact(text)
 
     def _error_body(self) -> dict[str, object]:
         try:
@@ -174,17 +181,19 @@ class KlarnaClient:
             content = json.dumps(body, separators=(",", ":")).encode()
             headers["Content-Type"] = "application/json"
         policy = self._config.retry
-        cause: httpx.RequestError | None = None
+        deadline = time.monotonic() + self._config.call_deadline
+        cause: Exception | None = None
         last = ""
         last_reply: Reply | None = None
-        for attempt in range(1, policy.max_attempts + 1):
+        attempt = 0
+        while attempt < policy.max_attempts:
+            attempt += 1
             try:
-                response = self._http.request(method, path, content=content, headers=headers)
-            except httpx.RequestError as error:
+                reply = self._exchange(method, path, content, headers, deadline)
+            except (httpx.RequestError, _DeadlinePassed) as error:
                 cause, last_reply = error, None
-                last = f"{type(error).__name__}: {str(error)[:200] or 'no detail'}"
+                last = self._redact(f"{type(error).__name__}: {str(error)[:200] or 'no detail'}")
             else:
-                reply = Reply(response.status_code, response.headers, response.content)
                 if reply.status == 401:
                     raise self._unauthorized(reply, what)
                 if not _retryable(reply.status):
@@ -196,17 +205,52 @@ class KlarnaClient:
             logger.info(
                 "klarna %s failed on attempt %d of %d: %s", what, attempt, policy.max_attempts, last
             )
-            if attempt < policy.max_attempts:
-                self._sleep(policy.delay(attempt, self._jitter()))
-        logger.warning("klarna %s gave up after %d attempts: %s", what, policy.max_attempts, last)
+            pause = policy.delay(attempt, self._jitter())
+            if attempt < policy.max_attempts and time.monotonic() + pause < deadline:
+                self._sleep(pause)
+            elif attempt < policy.max_attempts:
+                last += f"; no time left within the {self._config.call_deadline:g} s deadline"
+                break
+        logger.warning("klarna %s gave up after %d attempts: %s", what, attempt, last)
         raise KlarnaUnavailable(
-            f"Klarna did not complete {what} after {policy.max_attempts} attempts "
+            f"Klarna did not complete {what} after {attempt} attempts "
             f"(last: {last}). Nothing is lost: the payment stays pending and is retried "
             "later with the same idempotency keys, so it is never paid out twice.",
             status_code=last_reply.status if last_reply else None,
             error_code=last_reply.error_code if last_reply else None,
             correlation_id=last_reply.correlation_id if last_reply else None,
         ) from cause
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        deadline: float,
+    ) -> Reply:
+        """One request; the answer is streamed so that a server trickling it in byte by
+        byte (each byte resetting the read timeout) cannot hold the call past ``deadline``."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _DeadlinePassed(self._config.call_deadline)
+        timeout = httpx.Timeout(
+            min(self._config.read_timeout, left),
+            connect=min(self._config.connect_timeout, left),
+            pool=min(self._config.connect_timeout, left),
+        )
+        with self._http.stream(
+            method, path, content=content, headers=headers, timeout=timeout
+        ) as response:
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise _DeadlinePassed(self._config.call_deadline)
+            return Reply(response.status_code, response.headers, b"".join(chunks), self._redact)
+
+    def _redact(self, text: str) -> str:
+        return self._config.credentials.redact(text)
 
     def _unauthorized(self, reply: Reply, what: str) -> KlarnaCredentialsRejected:
         environment = "playground" if self._config.playground else "live"
@@ -223,6 +267,13 @@ class KlarnaClient:
             status_code=reply.status,
             correlation_id=reply.correlation_id,
         )
+
+
+class _DeadlinePassed(Exception):
+    """The call's deadline passed before Klarna's answer was complete."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the answer was not complete within the {seconds:g} s call deadline")
 
 
 def _retryable(status: int) -> bool:

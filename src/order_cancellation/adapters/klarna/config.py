@@ -74,6 +74,16 @@ class Credentials:
     def __repr__(self) -> str:
         return "Credentials(<redacted>)"
 
+    def redact(self, text: str) -> str:
+        """``text`` with every form of this secret in it (the password or key, the
+        ``user:password`` pair, the Basic token) replaced by ``<redacted>``."""
+        forms = [self.authorization().removeprefix("Basic "), self.secret]
+        if self.username is not None:
+            forms.insert(0, f"{self.username}:{self.secret}")
+        for form in forms:
+            text = text.replace(form, "<redacted>")
+        return text
+
 
 @attrs.frozen(kw_only=True)
 class HttpRetryPolicy:
@@ -121,6 +131,9 @@ class KlarnaConfig:
     base_url: str | None = None
     connect_timeout: float = attrs.field(default=5.0, validator=_positive)
     read_timeout: float = attrs.field(default=15.0, validator=_positive)
+    call_deadline: float = attrs.field(default=30.0, validator=_positive)
+    """Seconds one gateway HTTP call may take in all, its retries and their waits included,
+    however slowly the answer trickles in; well under the relay's 60-second lease."""
     retry: HttpRetryPolicy = HttpRetryPolicy()
     max_reconciles: int = 2
     key_window: timedelta = timedelta(hours=23)
@@ -153,7 +166,8 @@ class KlarnaConfig:
         ``KLARNA_USERNAME`` and ``KLARNA_PASSWORD`` (or ``KLARNA_API_KEY``, optionally with
         ``KLARNA_USERNAME``), ``KLARNA_REGION`` (EU, NA, OC; default EU),
         ``KLARNA_PLAYGROUND`` (true/false; default false), and optionally
-        ``KLARNA_BASE_URL``, ``KLARNA_CONNECT_TIMEOUT`` and ``KLARNA_READ_TIMEOUT`` (seconds).
+        ``KLARNA_BASE_URL``, ``KLARNA_CONNECT_TIMEOUT``, ``KLARNA_READ_TIMEOUT`` and
+        ``KLARNA_CALL_DEADLINE`` (seconds).
         """
         env = os.environ if environ is None else environ
         username = env.get("KLARNA_USERNAME", "").strip()
@@ -184,16 +198,24 @@ class KlarnaConfig:
             base_url=env.get("KLARNA_BASE_URL", "").strip() or None,
             connect_timeout=_seconds(env, "KLARNA_CONNECT_TIMEOUT", defaults.connect_timeout),
             read_timeout=_seconds(env, "KLARNA_READ_TIMEOUT", defaults.read_timeout),
+            call_deadline=_seconds(env, "KLARNA_CALL_DEADLINE", defaults.call_deadline),
         )
 
 
 def _check_base_url(url: str) -> None:
-    parts = urlsplit(url)
-    # The URL itself is not echoed: it might carry credentials someone pasted into it.
-    if parts.username is not None or parts.password is not None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
         raise ConfigurationError(
-            "the Klarna base URL must not contain credentials; "
-            "set KLARNA_USERNAME and KLARNA_PASSWORD instead."
+            "the Klarna base URL cannot be read; give it as https://<host>."
+        ) from None
+    # The URL itself is never echoed: it might carry a secret someone pasted into it. A base
+    # URL needs no query or fragment, and a token there would be shown wherever it is.
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        raise ConfigurationError(
+            "the Klarna base URL must not contain credentials, a query string or a fragment; "
+            "give only https://<host>[/path] and set KLARNA_USERNAME and KLARNA_PASSWORD."
         )
     if parts.scheme == "https" and parts.hostname:
         return

@@ -78,3 +78,8 @@ class KlarnaCaptureRefused(KlarnaProblem, PaymentRejected):
 
 class KlarnaExtensionRefused(KlarnaProblem, PaymentRejected):
     """Klarna would not extend the authorization (expired, canceled, or past 180 days)."""
+
+
+class KlarnaAnswerContradictory(KlarnaProblem, PaymentRejected):
+    """Klarna's answer contradicts itself or the request (more refunded than captured, another
+    order's id); nothing was sent or recorded on it, and a person must look first."""

@@ -24,6 +24,7 @@ import httpx
 from order_cancellation.adapters.klarna.client import KlarnaClient, Reply
 from order_cancellation.adapters.klarna.config import KlarnaConfig
 from order_cancellation.adapters.klarna.errors import (
+    KlarnaAnswerContradictory,
     KlarnaCaptureRefused,
     KlarnaExtensionRefused,
     KlarnaOrderMismatch,
@@ -144,6 +145,13 @@ class KlarnaGateway:
         while True:
             order = self._read(klarna_id, currency=request.amount.currency)
             already = order.refunded_for(request.refund_order_id)
+            if already > request.amount:
+                raise KlarnaAnswerContradictory(
+                    f"Klarna order {klarna_id} lists {already} refunded under refund order "
+                    f"{request.refund_order_id!r}, which is only for {request.amount}. "
+                    "Nothing was sent or recorded; look at the order's refunds in Klarna's "
+                    "Merchant Portal, then retry the payment."
+                )
             plan = plan_settlement(
                 kind=request.kind,
                 amount=request.amount,
@@ -251,7 +259,7 @@ class KlarnaGateway:
             )
         if not reply.ok:
             raise _rejected(reply, what)
-        order = parse_order(reply.json_object(what), what=what)
+        order = parse_order(reply.json_object(what), what=what, order_id=klarna_id)
         if currency is not None and order.currency != currency:
             raise KlarnaOrderMismatch(
                 f"Klarna order {klarna_id} is in {order.currency}, the request in {currency}; "

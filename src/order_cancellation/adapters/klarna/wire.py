@@ -15,6 +15,7 @@ import attrs
 
 from order_cancellation.adapters.klarna.errors import (
     KlarnaAmountOutOfRange,
+    KlarnaAnswerContradictory,
     KlarnaResponseUnexpected,
 )
 from order_cancellation.domain.charges import ShippingPortion
@@ -84,8 +85,12 @@ class KlarnaOrder:
         return Money(minor, self.currency)
 
 
-def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
+def parse_order(data: dict[str, object], *, what: str, order_id: str | None = None) -> KlarnaOrder:
+    """Klarna's order from its JSON; ``order_id``, when given, is the id that was asked for."""
     reader = _Reader(data, what)
+    answered_id = data.get("order_id")
+    if order_id is not None and answered_id is not None and answered_id != order_id:
+        _contradiction(what, f"it names order {str(answered_id)[:60]!r}, not {order_id!r}")
     status_text = reader.text("status")
     try:
         status = AuthorizationStatus(status_text)
@@ -101,7 +106,7 @@ def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
         Money.zero(currency)
     except InvalidMoney:
         reader.fail("purchase_currency", currency)
-    return KlarnaOrder(
+    order = KlarnaOrder(
         status=status,
         currency=currency,
         captured=reader.amount("captured_amount"),
@@ -113,6 +118,30 @@ def parse_order(data: dict[str, object], *, what: str) -> KlarnaOrder:
         original=reader.amount("original_order_amount")
         if "original_order_amount" in data
         else None,
+    )
+    _check_consistent(order, what)
+    return order
+
+
+def _check_consistent(order: KlarnaOrder, what: str) -> None:
+    # Acting on an impossible view would send impossible amounts (a refund of -20.00).
+    if order.refunded > order.captured:
+        _contradiction(
+            what, f"it shows {order.refunded} refunded of {order.captured} captured (minor units)"
+        )
+    if order.original is not None and order.captured > order.original:
+        _contradiction(
+            what, f"it shows {order.captured} captured of {order.original} authorized (minor units)"
+        )
+    if sum(refund.amount for refund in order.refunds) > order.refunded:
+        _contradiction(what, f"its refunds list more than the {order.refunded} it shows refunded")
+
+
+def _contradiction(what: str, detail: str) -> NoReturn:
+    raise KlarnaAnswerContradictory(
+        f"Klarna's answer to {what} contradicts itself: {detail}. Nothing was sent and "
+        "nothing recorded; look at the order in Klarna's Merchant Portal, then retry the "
+        "payment."
     )
 
 

@@ -29,7 +29,7 @@ from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
-from order_cancellation.domain.stock import MovementKey, StockMovement
+from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
 from order_cancellation.ports.persistence import (
     FailedMessage,
     IdempotencyRecord,
@@ -398,6 +398,7 @@ class _Stock(_Repository):
             raise InsufficientStock(
                 f"not enough stock for {detail}; set_stock() higher or order fewer units."
             )
+        check_storable(after)
         journal = self._write()
         for key, movement in fresh.items():
             journal.set(self._t.movements, key, movement)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Final, Self
 
 from psycopg_pool import ConnectionPool
 
@@ -17,7 +17,7 @@ from order_cancellation.adapters.postgres.connection import (
 )
 from order_cancellation.adapters.postgres.migrations import migrate
 from order_cancellation.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from order_cancellation.domain.errors import ConfigurationError
+from order_cancellation.domain.errors import InvalidOption
 
 
 class PostgresBackend:
@@ -49,9 +49,7 @@ class PostgresBackend:
     ) -> None:
         self.schema = check_schema_name(schema)
         if type(pool_size) is not int or pool_size < 1:
-            raise ConfigurationError(
-                f"pool_size is a whole number of 1 or more, not {pool_size!r}."
-            )
+            raise InvalidOption(f"pool_size is a whole number of 1 or more, not {pool_size!r:.40}.")
         settings = {
             "lock_timeout": _milliseconds("lock_timeout", lock_timeout),
             "statement_timeout": _milliseconds("statement_timeout", statement_timeout),
@@ -105,9 +103,21 @@ class PostgresBackend:
         self._pool.putconn(connection)
 
 
+MAX_TIMEOUT: Final = 86_400.0
+"""The longest timeout accepted, in seconds (a day): PostgreSQL's own limit is about 24
+days of milliseconds, and no wait of a library call should come near it."""
+
+
 def _check_seconds(name: str, seconds: object) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
-        raise ConfigurationError(f"{name} is a number of seconds above zero, not {seconds!r}.")
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds <= MAX_TIMEOUT
+    ):
+        raise InvalidOption(
+            f"{name} is a number of seconds above zero and at most {MAX_TIMEOUT:,.0f}, "
+            f"not {seconds!r:.40}."
+        )
     return seconds
 
 

@@ -15,7 +15,7 @@ from typing import Final
 
 from order_cancellation.adapters.postgres.connection import Session, is_retryable
 from order_cancellation.domain.errors import InsufficientStock
-from order_cancellation.domain.stock import MovementKey, StockMovement
+from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
 
 # A deadlocked step is rolled back to its savepoint and run again this many times in all.
 APPLY_ATTEMPTS: Final = 3
@@ -123,6 +123,7 @@ class PostgresStock:
             raise InsufficientStock(
                 f"not enough stock for {detail}; set_stock() higher or order fewer units."
             )
+        check_storable(after)
         if after:
             self._s.run(
                 "UPDATE {schema}.stock_levels AS l SET level = a.level"

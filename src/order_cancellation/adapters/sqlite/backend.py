@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import os
 import sqlite3
 import threading
@@ -34,6 +33,8 @@ from order_cancellation.adapters.sqlite.unit_of_work import SQLiteUnitOfWork
 from order_cancellation.domain.errors import InvalidInput, StorageError
 
 DEFAULT_BUSY_TIMEOUT: Final = 5.0
+MAX_BUSY_TIMEOUT: Final = 86_400.0
+"""The longest busy_timeout accepted, in seconds (a day); SQLite counts it in int milliseconds."""
 _MAX_IDLE_CONNECTIONS: Final = 4
 
 
@@ -198,6 +199,11 @@ def _check_path(path: str | PathLike[str]) -> str:
     text = os.fspath(path) if isinstance(path, str | PathLike) else None
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput(f"an SQLite database is a file path, got {path!r}.")
+    if "\x00" in text:
+        raise InvalidInput(
+            "an SQLite database path cannot contain a NUL character; check where the path "
+            "came from and pass a plain file name."
+        )
     if text == ":memory:" or text.startswith("file:"):
         raise InvalidInput(
             "the SQLite backend needs a file on a local disk (WAL mode); for a store in "
@@ -210,12 +216,11 @@ def _check_timeout(busy_timeout: float) -> float:
     if (
         isinstance(busy_timeout, bool)
         or not isinstance(busy_timeout, int | float)
-        or not math.isfinite(busy_timeout)
-        or busy_timeout < 0
+        or not 0 <= busy_timeout <= MAX_BUSY_TIMEOUT
     ):
         raise InvalidInput(
-            f"busy_timeout is a number of seconds of zero or more (default 5), got "
-            f"{busy_timeout!r}."
+            f"busy_timeout is a number of seconds from 0 to {MAX_BUSY_TIMEOUT:,.0f} "
+            f"(default 5), got {busy_timeout!r:.40}."
         )
     return float(busy_timeout)
 

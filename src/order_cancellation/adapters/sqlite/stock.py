@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from order_cancellation.adapters.sqlite.columns import corrupted
 from order_cancellation.adapters.sqlite.connection import Statements
 from order_cancellation.domain.errors import InsufficientStock
-from order_cancellation.domain.stock import MovementKey, StockMovement
+from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
 
 
 class SQLiteStock:
@@ -63,6 +63,7 @@ class SQLiteStock:
             raise InsufficientStock(
                 f"not enough stock for {detail}; set_stock() higher or order fewer units."
             )
+        check_storable(after)
         for key, movement in fresh.items():
             self._db.run(
                 "INSERT INTO stock_movements (shop, order_id, line_id, kind, reference, sku,"
