@@ -1,0 +1,376 @@
+"""The order commands: place, fulfill, cancel, return, and cancel the unshipped rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from order_cancellation.application.core import (
+    ServiceCore,
+    check_flag,
+    command_fingerprint,
+    new_command_id,
+    parse_reason_code,
+    quantities_text,
+    refuse_existing,
+)
+from order_cancellation.domain.charges import Discount, ShippingFee
+from order_cancellation.domain.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+)
+from order_cancellation.domain.money import Money
+from order_cancellation.domain.order import Order
+from order_cancellation.domain.refunds import RefundOrder
+from order_cancellation.domain.states import TRANSITIONS, Command, Rejection
+from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL
+from order_cancellation.domain.stock import (
+    MovementKey,
+    MovementKind,
+    StockMovement,
+)
+from order_cancellation.domain.values import (
+    LineItem,
+    PaymentRef,
+    ReasonCode,
+    check_identifier,
+    check_reason,
+)
+from order_cancellation.ports.persistence import UnitOfWork
+
+
+class OrderCommands(ServiceCore):
+    """Placing an order, shipping it, and taking it (or some of it) back."""
+
+    # -- orders ------------------------------------------------------------------------------
+
+    def place_order(
+        self,
+        lines: Sequence[LineItem],
+        *,
+        payment: PaymentRef | None = None,
+        order_id: str | None = None,
+        idempotency_key: str | None = None,
+        shipping: Sequence[ShippingFee] = (),
+        discounts: Sequence[Discount] = (),
+        prices_include_tax: bool | None = None,
+    ) -> Order:
+        """Record a new order and take its units from stock.
+
+        ``shipping`` fees and ``discounts`` (on the goods) count in the order's total;
+        ``prices_include_tax`` says how the prices were entered (the shop's setting unless
+        given: see :class:`Sales`).
+        """
+        if not isinstance(lines, Sequence):
+            raise InvalidInput("an order's lines are a list of LineItem values.")
+        include_tax = self.prices_include_tax if prices_include_tax is None else prices_include_tax
+        # Only a command with a key is ever compared with an earlier one.
+        fingerprint = (
+            command_fingerprint(
+                "place_order",
+                [repr(line) for line in lines],
+                repr(payment),
+                order_id,
+                repr(shipping),
+                repr(discounts),
+                include_tax,
+            )
+            if idempotency_key is not None
+            else ""
+        )
+        given_id = order_id is not None
+        if given_id:
+            check_identifier(order_id, "the order id")
+        decision = Order.place(
+            order_id=order_id or new_command_id("ord"),
+            shop=self.shop,
+            items=lines,
+            payment=payment,
+            at=self._now(),
+            shipping=shipping,
+            discounts=discounts,
+            prices_include_tax=include_tax,
+        )
+        order_id = decision.order.id
+        sale = [
+            StockMovement(
+                key=MovementKey(
+                    order_id=order_id,
+                    line_id=line.id,
+                    kind=MovementKind.SALE,
+                    reference=self._sale_reference(),
+                ),
+                sku=line.sku,
+                delta=-line.quantity,
+            )
+            for line in decision.order.lines
+        ]
+
+        def command(uow: UnitOfWork) -> str:
+            if given_id:
+                refuse_existing(uow, order_id)
+            if self._external_stock is None:
+                uow.stock.apply(sale)
+            self._store(uow, decision, idempotency_key, fingerprint, decision.order.id)
+            return decision.order.id
+
+        try:
+            if self._external_stock is not None:
+                placed = self._place_with_external_stock(
+                    command, sale, idempotency_key, fingerprint
+                )
+            else:
+                placed = self._command(command, idempotency_key, fingerprint)
+        except ConcurrencyConflict:
+            # A placement conflicts when another one took the id first: say so.
+            with self._uow() as uow:
+                refuse_existing(uow, order_id)
+            raise
+        self._after_command(order_id=placed)
+        return self.get_order(placed)
+
+    def fulfill(
+        self,
+        order_id: str,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Ship the whole order, or ``quantities`` (line id or SKU -> units)."""
+        check_identifier(order_id, "the order id")
+        fingerprint = command_fingerprint("fulfill", order_id, quantities_text(quantities))
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            decision = order.fulfill(quantities, at=self._now())
+            self._store(uow, decision, idempotency_key, fingerprint, order.id)
+            return order.id
+
+        fulfilled = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
+        self._after_command(order_id=fulfilled)
+        return self.get_order(fulfilled)
+
+    def cancel_order(
+        self,
+        order_id: str,
+        *,
+        status: str = DEFAULT_CANCEL_LABEL,
+        reason: str | None = None,
+        reason_code: ReasonCode | str | None = None,
+        restock: bool = True,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> RefundOrder:
+        """Cancel an unfulfilled order and return its refund order.
+
+        The order's status becomes ``status`` (a label meaning canceled); a refund order is
+        created; stock goes back to what it was before the order (unless ``restock`` is
+        False) and the payment is released, refunded or recorded as a manual refund.
+        A fulfilled order raises :class:`OrderFulfilledError`: create a return instead.
+        """
+        check_identifier(order_id, "the order id")
+        code = parse_reason_code(reason_code)
+        check_flag(restock, "restock")
+        check_reason(reason)
+        fingerprint = command_fingerprint(
+            "cancel_order", order_id, status, reason, code and code.name, restock, actor
+        )
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            label = self._cancel_label(uow, order, status)
+            decision = order.cancel(
+                refund_order_id=new_command_id("ref"),
+                status=label,
+                reason=reason,
+                reason_code=code,
+                actor=actor,
+                restock=restock,
+                at=self._now(),
+            )
+            assert decision.refund_order is not None
+            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
+            return decision.refund_order.id
+
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
+        self._after_command(order_id=order_id, refund_order_id=refund_id)
+        return self.get_refund_order(refund_id)
+
+    def create_return(
+        self,
+        order_id: str,
+        quantities: Mapping[str, int],
+        *,
+        restock: bool = True,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+        refund_shipping: bool | Money = False,
+    ) -> RefundOrder:
+        """Take back fulfilled units (line id or SKU -> units) and refund what they cost
+        after discounts.
+
+        ``restock=False`` when the goods cannot be sold again. Shipping is refunded only
+        when asked: ``refund_shipping=True`` gives back all that is left of it, a
+        :class:`Money` that much (tax included).
+        """
+        check_identifier(order_id, "the order id")
+        check_flag(restock, "restock")
+        fingerprint = command_fingerprint(
+            "create_return",
+            order_id,
+            quantities_text(quantities),
+            restock,
+            reason,
+            repr(refund_shipping),
+        )
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            decision = order.create_return(
+                quantities,
+                refund_order_id=new_command_id("ref"),
+                restock=restock,
+                reason=reason,
+                at=self._now(),
+                refund_shipping=refund_shipping,
+            )
+            assert decision.refund_order is not None
+            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
+            return decision.refund_order.id
+
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
+        self._after_command()
+        return self.get_refund_order(refund_id)
+
+    def cancel_unfulfilled(
+        self,
+        order_id: str,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        reason: str | None = None,
+        restock: bool = True,
+        refund_shipping: bool | Money = False,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> RefundOrder:
+        """Cancel the units of a partly shipped order that have not shipped (line id or SKU
+        -> units; all of them when None) and return the refund order of kind cancellation.
+
+        Their stock goes back (unless ``restock`` is False) and their money is released
+        from the authorization or refunded; shipping is refunded only when asked, as with a
+        return. A fully unshipped order is canceled with :meth:`cancel_order` instead.
+        """
+        check_identifier(order_id, "the order id")
+        check_flag(restock, "restock")
+        check_reason(reason)
+        fingerprint = command_fingerprint(
+            "cancel_unfulfilled",
+            order_id,
+            quantities_text(quantities),
+            reason,
+            restock,
+            repr(refund_shipping),
+        )
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            decision = order.cancel_unfulfilled(
+                quantities,
+                refund_order_id=new_command_id("ref"),
+                reason=reason,
+                restock=restock,
+                at=self._now(),
+                refund_shipping=refund_shipping,
+            )
+            assert decision.refund_order is not None
+            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
+            return decision.refund_order.id
+
+        refund_id = self._command(
+            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        )
+        self._after_command(order_id=order_id, refund_order_id=refund_id)
+        return self.get_refund_order(refund_id)
+
+    def get_order(self, order_id: str) -> Order:
+        check_identifier(order_id, "the order id")
+        with self._uow() as uow:
+            return uow.orders.get(order_id)
+
+    def get_refund_order(self, refund_order_id: str) -> RefundOrder:
+        check_identifier(refund_order_id, "the refund order id")
+        with self._uow() as uow:
+            return uow.refunds.get(refund_order_id)
+
+    def _cancel_label(self, uow: UnitOfWork, order: Order, status: str) -> str:
+        try:
+            return uow.labels.catalog().cancel_label(status)
+        except InvalidInput:
+            # The order's state speaks first: "fulfilled, create a return" helps a merchant
+            # who also mistyped the label; "no such label" would send them the wrong way.
+            if isinstance(TRANSITIONS[order.state, Command.CANCEL], Rejection):
+                order.cancel(
+                    refund_order_id="unused",
+                    status=DEFAULT_CANCEL_LABEL,
+                    reason=None,
+                    reason_code=None,
+                    actor=None,
+                    restock=True,
+                    at=self._now(),
+                )  # raises the state's own typed error
+            raise
+
+    def _sale_reference(self) -> str:
+        # An external ledger is outside our transaction: a failed placement is compensated
+        # under a reference of its own, so a retry with the same order id takes stock anew.
+        return new_command_id("sale") if self._external_stock is not None else ""
+
+    def _place_with_external_stock(
+        self,
+        command: Callable[[UnitOfWork], str],
+        sale: list[StockMovement],
+        key: str | None,
+        fingerprint: str,
+    ) -> str:
+        assert self._external_stock is not None
+        with self._uow() as uow:
+            replay = self._replayed(uow, key, fingerprint)
+        if replay is not None:
+            return replay
+        self._external_stock.apply(sale)
+        try:
+            placed, replayed = self._command_or_replay(command, key, fingerprint)
+        except BaseException:
+            self._reverse_sale(sale)
+            raise
+        if replayed:
+            # Another request with the same key placed the order after our check: the units
+            # this request took belong to no order.
+            self._reverse_sale(sale)
+        return placed
+
+    def _reverse_sale(self, sale: list[StockMovement]) -> None:
+        assert self._external_stock is not None
+        self._external_stock.apply(
+            [
+                StockMovement(
+                    key=MovementKey(
+                        order_id=movement.key.order_id,
+                        line_id=movement.key.line_id,
+                        kind=MovementKind.SALE_REVERSED,
+                        reference=movement.key.reference,
+                    ),
+                    sku=movement.sku,
+                    delta=-movement.delta,
+                )
+                for movement in sale
+            ]
+        )
