@@ -19,6 +19,7 @@ from order_cancellation.application.ids import new_id
 from order_cancellation.application.relay import Relay
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.routing import messages_for
+from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
@@ -27,7 +28,7 @@ from order_cancellation.domain.errors import (
     OrderNotFound,
 )
 from order_cancellation.domain.events import DomainEvent
-from order_cancellation.domain.order import Decision, Order
+from order_cancellation.domain.order import Order
 from order_cancellation.domain.values import (
     ReasonCode,
     check_identifier,

@@ -37,6 +37,7 @@ from order_cancellation.domain.pricing import (
     tax_of,
 )
 from order_cancellation.domain.values import (
+    LineQuantity,
     check_identifier,
     to_tax_rate,
 )
@@ -346,3 +347,46 @@ def tax_by_rate(charges: Iterable[Taxed], currency: str) -> dict[TaxRate, Money]
     for charge in charges:
         totals[charge.tax_rate] = totals.get(charge.tax_rate, Money.zero(currency)) + charge.tax
     return dict(sorted(totals.items()))
+
+
+def shipping_to_refund(
+    order_id: str, fees: Sequence[ShippingLine], refund_shipping: bool | Money, *, currency: str
+) -> tuple[ShippingPortion, ...]:
+    """What a refund gives back of the shipping: nothing (False), all that is left (True),
+    or an amount of money, taken from the fees in the order they were charged."""
+    if refund_shipping is False:
+        return ()
+    if refund_shipping is True:
+        return tuple(fee.portion(fee.refundable) for fee in fees if fee.refundable.minor)
+    if not isinstance(refund_shipping, Money) or refund_shipping.minor <= 0:
+        raise InvalidInput(
+            "refund_shipping is True (all that is left of it), False, or a Money above "
+            f"zero, not {refund_shipping!r}."
+        )
+    if refund_shipping.currency != currency:
+        raise CurrencyMismatch(
+            f"the shipping refund is in {refund_shipping.currency} but order {order_id!r} "
+            f"is in {currency}."
+        )
+    left = sum((fee.refundable for fee in fees), Money.zero(currency))
+    if refund_shipping > left:
+        raise RefundExceedsCharge(
+            f"order {order_id!r} has {left} of shipping left to refund, not "
+            f"{refund_shipping}; refund at most that."
+        )
+    # Fees are refunded in the order they were charged.
+    portions, wanted = [], refund_shipping
+    for fee in fees:
+        take = min(wanted, fee.refundable)
+        if take.minor:
+            portions.append(fee.portion(take))
+            wanted -= take
+    return tuple(portions)
+
+
+def amount_of(
+    portions: Iterable[LineQuantity], shipping: Iterable[ShippingPortion], currency: str
+) -> Money:
+    """What the parts of goods and shipping come to together."""
+    goods = sum((portion.amount for portion in portions), Money.zero(currency))
+    return sum((part.amount for part in shipping), goods)

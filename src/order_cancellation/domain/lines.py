@@ -8,7 +8,7 @@ the last unit takes exactly what is left (see :mod:`order_cancellation.domain.pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -20,7 +20,7 @@ from order_cancellation.domain.charges import (
     ShippingPortion,
     apply_discounts,
 )
-from order_cancellation.domain.errors import InvalidInput
+from order_cancellation.domain.errors import InvalidInput, UnknownLine
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import (
     NO_TAX,
@@ -30,7 +30,7 @@ from order_cancellation.domain.pricing import (
     tax_of,
 )
 from order_cancellation.domain.records import replace
-from order_cancellation.domain.values import LineItem, LineQuantity
+from order_cancellation.domain.values import LineItem, LineQuantity, check_quantity, shown
 
 
 def _zero_like_price(line: OrderLine) -> Money:
@@ -186,3 +186,45 @@ def refunded_shipping(
         replace(fee, refunded=fee.refunded + back[fee.id]) if fee.id in back else fee
         for fee in fees
     )
+
+
+def resolve_quantities(
+    order_id: str, lines: Sequence[OrderLine], quantities: Mapping[str, int], verb: str
+) -> dict[str, int]:
+    """Units per line id, from a mapping of line id or SKU to units, checked."""
+    if not isinstance(quantities, Mapping) or not quantities:
+        raise InvalidInput(
+            f"say what to {verb} as a non-empty mapping of line id (or SKU) to quantity."
+        )
+    wanted: dict[str, int] = {}
+    for key, quantity in quantities.items():
+        line_id = resolve_line(order_id, lines, key)
+        check_quantity(quantity, f"the quantity to {verb} of {key!r}")
+        if line_id in wanted:
+            raise InvalidInput(f"line {line_id!r} is named twice; name each line once.")
+        wanted[line_id] = quantity
+    return wanted
+
+
+def resolve_line(order_id: str, lines: Sequence[OrderLine], key: object) -> str:
+    """The id of the line ``key`` names: its id, or a SKU on exactly one line."""
+    if not isinstance(key, str):
+        raise UnknownLine(f"lines are named by their id or SKU (text), not {shown(key, None)}.")
+    by_sku = [line.id for line in lines if line.sku == key]
+    ids = ", ".join(f"{line.id} ({line.sku})" for line in lines)
+    if any(line.id == key for line in lines):
+        if any(line_id != key for line_id in by_sku):
+            # Picking either could refund the wrong line's money.
+            raise UnknownLine(
+                f"{key!r} is both a line id and the SKU of another line of order "
+                f"{order_id!r}; name the line by a line id that is not also a SKU, or by "
+                f"its own SKU: {ids}."
+            )
+        return key
+    if len(by_sku) == 1:
+        return by_sku[0]
+    if by_sku:
+        raise UnknownLine(
+            f"SKU {key!r} is on several lines of order {order_id!r}; name the line id: {ids}."
+        )
+    raise UnknownLine(f"order {order_id!r} has no line or SKU {key!r}; its lines are: {ids}.")

@@ -7,7 +7,7 @@ the events to record with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,17 +18,17 @@ from order_cancellation.domain.charges import (
     Discount,
     ShippingFee,
     ShippingLine,
-    ShippingPortion,
+    amount_of,
     price_shipping,
+    shipping_to_refund,
     tax_by_rate,
 )
+from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
-    NothingLeftToShip,
     NothingToReturn,
     OverFulfillment,
-    RefundExceedsCharge,
     UnknownLine,
 )
 from order_cancellation.domain.events import (
@@ -38,13 +38,13 @@ from order_cancellation.domain.events import (
     OrderPlaced,
     OrderReturned,
     ReturnCreated,
-    UnshippedUnitsCanceled,
 )
 from order_cancellation.domain.lines import (
     OrderLine,
     listed,
     priced_lines,
     refunded_shipping,
+    resolve_quantities,
 )
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import (
@@ -55,6 +55,7 @@ from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.refusals import rejection_error
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import default_label
+from order_cancellation.domain.unshipped import cancel_unshipped
 from order_cancellation.domain.values import (
     LineItem,
     LineQuantity,
@@ -62,9 +63,7 @@ from order_cancellation.domain.values import (
     ReasonCode,
     check_aware,
     check_identifier,
-    check_quantity,
     check_reason,
-    shown,
 )
 
 MAX_LINES = 1000
@@ -78,15 +77,6 @@ class Cancellation:
     actor: str | None
     at: datetime
     refund_order_id: str
-
-
-@attrs.frozen(kw_only=True)
-class Decision:
-    """The outcome of an accepted command, to be stored in one transaction."""
-
-    order: Order
-    events: tuple[DomainEvent, ...]
-    refund_order: RefundOrder | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -216,7 +206,7 @@ class Order:
     def fulfill(self, quantities: Mapping[str, int] | None, *, at: datetime) -> Decision:
         """Ship ``quantities`` (line id or SKU -> units), or everything left when None."""
         check_aware(at, "the time of fulfillment")
-        targets = self._check(Command.FULFILL)
+        targets = self.check_command(Command.FULFILL)
         if quantities is None:
             wanted = {line.id: line.unfulfilled for line in self.lines if line.unfulfilled}
             if not wanted:
@@ -224,7 +214,7 @@ class Order:
                     f"every unit of order {self.id!r} has shipped or was canceled already."
                 )
         else:
-            wanted = self._resolve_quantities(quantities, "fulfill")
+            wanted = resolve_quantities(self.id, self.lines, quantities, "fulfill")
         for line_id, quantity in wanted.items():
             line = self.line(line_id)
             if quantity > line.unfulfilled:
@@ -236,7 +226,7 @@ class Order:
             replace(line, fulfilled=line.fulfilled + wanted.get(line.id, 0)) for line in self.lines
         )
         (state,) = targets
-        order = self._next(lines=lines, state=state, status=default_label(state))
+        order = self.next_version(lines=lines, state=state, status=default_label(state))
         shipped = self._portions(wanted, start="fulfilled")
         # Shipping is charged with the first shipment.
         first = all(line.fulfilled == 0 for line in self.lines)
@@ -247,7 +237,7 @@ class Order:
             occurred_at=at,
             lines=shipped,
             shipping=shipping,
-            amount=_sum(shipped, shipping, self.currency),
+            amount=amount_of(shipped, shipping, self.currency),
             completely=all(line.unfulfilled == 0 for line in lines),
             capture=bool(self.payment and self.payment.auto_capture),
         )
@@ -265,7 +255,7 @@ class Order:
         at: datetime,
     ) -> Decision:
         """Cancel an unfulfilled order; ``status`` must be a label that means CANCELED."""
-        self._check(Command.CANCEL)
+        self.check_command(Command.CANCEL)
         check_identifier(refund_order_id, "the refund order id")
         check_reason(reason)
         check_aware(at, "the time of cancellation")
@@ -299,7 +289,7 @@ class Order:
             at=at,
             refund_order_id=refund_order_id,
         )
-        order = self._next(
+        order = self.next_version(
             state=OrderState.CANCELED,
             status=status,
             cancellation=cancellation,
@@ -339,84 +329,15 @@ class Order:
         ``quantity - 2``, ...) while shipments take them from the bottom, so what is
         captured for the units that ship and what is refunded for those canceled add up to
         exactly the line's total."""
-        self._check(Command.CANCEL_UNFULFILLED)
-        check_identifier(refund_order_id, "the refund order id")
-        check_reason(reason)
-        check_aware(at, "the time of the cancellation")
-        if quantities is None:
-            wanted = {line.id: line.unfulfilled for line in self.lines if line.unfulfilled}
-            if not wanted:
-                raise NothingLeftToShip(
-                    f"every unit of order {self.id!r} has shipped or was canceled already; "
-                    "create a return for shipped units instead."
-                )
-        else:
-            wanted = self._resolve_quantities(quantities, "cancel")
-        for line_id, quantity in wanted.items():
-            line = self.line(line_id)
-            if quantity > line.unfulfilled:
-                raise NothingLeftToShip(
-                    f"line {line_id!r} ({line.sku}) has {line.unfulfilled} unit(s) not shipped, "
-                    f"so {quantity} cannot be canceled; cancel at most that many, and create "
-                    "a return for units that shipped."
-                )
-        portions = tuple(
-            (line := self.line(line_id)).portion(
-                line.quantity - line.canceled - quantity,
-                quantity,
-                prices_include_tax=self.prices_include_tax,
-            )
-            for line_id, quantity in wanted.items()
-        )
-        shipping = self._shipping_to_refund(refund_shipping)
-        lines = tuple(
-            replace(line, canceled=line.canceled + wanted.get(line.id, 0)) for line in self.lines
-        )
-        canceled = self.canceled_amount + _sum(portions, shipping, self.currency)
-        worth = self.total - canceled
-        refund = RefundOrder.create(
+        return cancel_unshipped(
+            self,
+            quantities,
             refund_order_id=refund_order_id,
-            shop=self.shop,
-            order_id=self.id,
-            kind=RefundKind.CANCELLATION,
-            lines=portions,
-            shipping=shipping,
-            prices_include_tax=self.prices_include_tax,
-            reason=reason,
-            reason_code=None,
-            created_at=at,
-            restock=restock,
-            currency=self.currency,
-            order_worth=worth,
-            order_keeps=worth - self.returned_amount,
-        )
-        state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
-        order = self._next(
-            lines=lines,
-            state=state,
-            status=default_label(state),
-            shipping=refunded_shipping(self.shipping, shipping),
-            canceled_amount=canceled,
-        )
-        event = UnshippedUnitsCanceled(
-            shop=self.shop,
-            order_id=self.id,
-            occurred_at=at,
-            refund_order_id=refund_order_id,
-            lines=portions,
-            shipping=shipping,
-            amount=refund.amount,
             reason=reason,
             restock=restock,
-            order_state=state,
-            payment=self.payment,
-            order_worth=worth,
-            order_keeps=worth - self.returned_amount,
+            at=at,
+            refund_shipping=refund_shipping,
         )
-        events: list[DomainEvent] = [event]
-        if state is OrderState.RETURNED:
-            events.append(OrderReturned(shop=self.shop, order_id=self.id, occurred_at=at))
-        return Decision(order=order, events=tuple(events), refund_order=refund)
 
     def create_return(
         self,
@@ -431,11 +352,11 @@ class Order:
         """Take back fulfilled units (line id or SKU -> units) and owe back what they cost
         after discounts; shipping too when ``refund_shipping`` is True (all that is left of
         it) or an amount of money (tax included)."""
-        self._check(Command.RETURN)
+        self.check_command(Command.RETURN)
         check_identifier(refund_order_id, "the refund order id")
         check_reason(reason)
         check_aware(at, "the time of the return")
-        wanted = self._resolve_quantities(quantities, "return")
+        wanted = resolve_quantities(self.id, self.lines, quantities, "return")
         for line_id, quantity in wanted.items():
             line = self.line(line_id)
             if quantity > line.returnable:
@@ -446,7 +367,9 @@ class Order:
         lines = tuple(
             replace(line, returned=line.returned + wanted.get(line.id, 0)) for line in self.lines
         )
-        shipping = self._shipping_to_refund(refund_shipping)
+        shipping = shipping_to_refund(
+            self.id, self.shipping, refund_shipping, currency=self.currency
+        )
         everything_back = all(line.settled for line in lines)
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         portions = self._portions(wanted, start="returned")
@@ -464,7 +387,7 @@ class Order:
             restock=restock,
             currency=self.currency,
         )
-        order = self._next(
+        order = self.next_version(
             lines=lines,
             state=state,
             status=default_label(state),
@@ -492,86 +415,11 @@ class Order:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _shipping_to_refund(self, refund_shipping: bool | Money) -> tuple[ShippingPortion, ...]:
-        if refund_shipping is False:
-            return ()
-        if refund_shipping is True:
-            return tuple(
-                fee.portion(fee.refundable) for fee in self.shipping if fee.refundable.minor
-            )
-        if not isinstance(refund_shipping, Money) or refund_shipping.minor <= 0:
-            raise InvalidInput(
-                "refund_shipping is True (all that is left of it), False, or a Money above "
-                f"zero, not {refund_shipping!r}."
-            )
-        if refund_shipping.currency != self.currency:
-            raise CurrencyMismatch(
-                f"the shipping refund is in {refund_shipping.currency} but order {self.id!r} "
-                f"is in {self.currency}."
-            )
-        left = sum((fee.refundable for fee in self.shipping), Money.zero(self.currency))
-        if refund_shipping > left:
-            raise RefundExceedsCharge(
-                f"order {self.id!r} has {left} of shipping left to refund, not "
-                f"{refund_shipping}; refund at most that."
-            )
-        # Fees are refunded in the order they were charged.
-        portions, wanted = [], refund_shipping
-        for fee in self.shipping:
-            take = min(wanted, fee.refundable)
-            if take.minor:
-                portions.append(fee.portion(take))
-                wanted -= take
-        return tuple(portions)
-
-    def _check(self, command: Command) -> frozenset[OrderState]:
+    def check_command(self, command: Command) -> frozenset[OrderState]:
         outcome = TRANSITIONS[self.state, command]
         if isinstance(outcome, Rejection):
             raise rejection_error(outcome, self, command)
         return outcome
 
-    def _next(self, **changes: Any) -> Order:
+    def next_version(self, **changes: Any) -> Order:
         return replace(self, version=self.version + 1, **changes)
-
-    def _resolve_quantities(self, quantities: Mapping[str, int], verb: str) -> dict[str, int]:
-        if not isinstance(quantities, Mapping) or not quantities:
-            raise InvalidInput(
-                f"say what to {verb} as a non-empty mapping of line id (or SKU) to quantity."
-            )
-        wanted: dict[str, int] = {}
-        for key, quantity in quantities.items():
-            line_id = self._resolve_line(key)
-            check_quantity(quantity, f"the quantity to {verb} of {key!r}")
-            if line_id in wanted:
-                raise InvalidInput(f"line {line_id!r} is named twice; name each line once.")
-            wanted[line_id] = quantity
-        return wanted
-
-    def _resolve_line(self, key: object) -> str:
-        if not isinstance(key, str):
-            raise UnknownLine(f"lines are named by their id or SKU (text), not {shown(key, None)}.")
-        by_sku = [line.id for line in self.lines if line.sku == key]
-        ids = ", ".join(f"{line.id} ({line.sku})" for line in self.lines)
-        if any(line.id == key for line in self.lines):
-            if any(line_id != key for line_id in by_sku):
-                # Picking either could refund the wrong line's money.
-                raise UnknownLine(
-                    f"{key!r} is both a line id and the SKU of another line of order "
-                    f"{self.id!r}; name the line by a line id that is not also a SKU, or by "
-                    f"its own SKU: {ids}."
-                )
-            return key
-        if len(by_sku) == 1:
-            return by_sku[0]
-        if by_sku:
-            raise UnknownLine(
-                f"SKU {key!r} is on several lines of order {self.id!r}; name the line id: {ids}."
-            )
-        raise UnknownLine(f"order {self.id!r} has no line or SKU {key!r}; its lines are: {ids}.")
-
-
-def _sum(
-    portions: Iterable[LineQuantity], shipping: Iterable[ShippingPortion], currency: str
-) -> Money:
-    goods = sum((portion.amount for portion in portions), Money.zero(currency))
-    return sum((part.amount for part in shipping), goods)
