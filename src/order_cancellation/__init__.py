@@ -50,6 +50,7 @@ from order_cancellation.domain.errors import (
     UnknownLine,
     UnknownStatusLabel,
 )
+from order_cancellation.domain.fees import FeePortion, ReturnFee
 from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
@@ -73,6 +74,7 @@ __all__ = [
     "EffectNotRetryable",
     "EffectState",
     "FailedEffect",
+    "FeePortion",
     "IdempotencyKeyReused",
     "InsufficientStock",
     "InvalidDiscount",
@@ -111,6 +113,7 @@ __all__ = [
     "RelayReport",
     "RepositoryCorrupted",
     "RetryPolicy",
+    "ReturnFee",
     "Sales",
     "SalesReport",
     "ShippingFee",

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from order_cancellation import Money, Order, RefundOrder, TaxRate
+from order_cancellation import Money, Order, RefundOrder, ReturnFee, TaxRate
 from order_cancellation.domain.pricing import tax_added, tax_included
 from order_cancellation.domain.report import build_report
 from order_cancellation.testing import order_charges as occ
@@ -187,3 +187,50 @@ def _assert_nets_to_zero(order: Order, refunds: list[RefundOrder]) -> None:
             recomputed[rate] = recomputed.get(rate, zero) + tax
     for taxes in row.taxes:
         assert taxes.collected == taxes.refunded == recomputed.get(taxes.rate, zero)
+
+
+@settings(max_examples=EXAMPLES)
+@given(real_orders, st.data())
+def test_fees_kept_on_returns_are_exactly_what_the_order_nets_to(
+    to_place: occ.OrderToPlace, data: st.DataObject
+) -> None:
+    order = placed(to_place).fulfill(None, at=AT).order
+    original = order
+    refunds: list[RefundOrder] = []
+    while any(line.returnable for line in order.lines):
+        quantities = data.draw(ocst.return_quantities(order), label="return")
+        decision = order.create_return(
+            quantities,
+            refund_order_id=f"r-{len(refunds)}",
+            restock=True,
+            reason=None,
+            at=AT + timedelta(days=1),
+            refund_shipping=True,
+        )
+        assert decision.refund_order is not None
+        gives = decision.refund_order.amount
+        fee = data.draw(st.integers(0, gives.minor), label="fee")
+        if fee:
+            decision = order.create_return(
+                quantities,
+                refund_order_id=f"r-{len(refunds)}",
+                restock=True,
+                reason=None,
+                at=AT + timedelta(days=1),
+                refund_shipping=True,
+                fees=[ReturnFee("Restocking fee", Money(fee, order.currency))],
+            )
+            assert decision.refund_order is not None
+        order = decision.order
+        refunds.append(decision.refund_order)
+        assert decision.refund_order.amount.minor >= 0
+
+    zero = Money.zero(original.currency)
+    kept = sum((refund.fees_kept for refund in refunds), zero)
+    row = build_report([original], refunds, start=AT, end=AT + timedelta(days=2)).currency(
+        original.currency
+    )
+    assert row.net == kept == row.fees_kept
+    assert row.refunds == row.refunded_goods - row.discounts_reversed + row.refunded_shipping - kept
+    fee_tax = sum((part.tax for refund in refunds for part in refund.fees), zero)
+    assert row.tax == fee_tax

@@ -18,8 +18,10 @@ from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     InvalidInput,
 )
+from order_cancellation.domain.fees import ReturnFee
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.pricing import NO_TAX
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import TRANSITIONS, Command, Rejection
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL
@@ -67,12 +69,10 @@ class OrderCommands(ServiceCore):
         fingerprint = (
             command_fingerprint(
                 "place_order",
-                [repr(line) for line in lines],
+                [_line_text(line) for line in lines],
                 repr(payment),
                 order_id,
-                repr(shipping),
-                repr(discounts),
-                include_tax,
+                *_given(shipping=shipping, discounts=discounts, prices_include_tax=include_tax),
             )
             if idempotency_key is not None
             else ""
@@ -211,9 +211,10 @@ class OrderCommands(ServiceCore):
         idempotency_key: str | None = None,
         expected_version: int | None = None,
         refund_shipping: bool | Money = False,
+        fees: Sequence[ReturnFee] = (),
     ) -> RefundOrder:
         """Take back fulfilled units (line id or SKU -> units) and refund what they cost
-        after discounts.
+        after discounts, less the ``fees`` kept back (a restocking fee, the return shipping).
 
         ``restock=False`` when the goods cannot be sold again. Shipping is refunded only
         when asked: ``refund_shipping=True`` gives back all that is left of it, a
@@ -227,7 +228,7 @@ class OrderCommands(ServiceCore):
             quantities_text(quantities),
             restock,
             reason,
-            repr(refund_shipping),
+            *_given(refund_shipping=refund_shipping, fees=fees),
         )
 
         def command(uow: UnitOfWork) -> str:
@@ -239,6 +240,7 @@ class OrderCommands(ServiceCore):
                 reason=reason,
                 at=self._now(),
                 refund_shipping=refund_shipping,
+                fees=fees,
             )
             assert decision.refund_order is not None
             self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
@@ -374,3 +376,33 @@ class OrderCommands(ServiceCore):
                 for movement in sale
             ]
         )
+
+
+_DEFAULTS: dict[str, object] = {
+    "shipping": (),
+    "discounts": (),
+    "prices_include_tax": True,
+    "refund_shipping": False,
+    "fees": (),
+}
+
+
+def _given(**options: object) -> list[str]:
+    """The options that differ from their defaults, for a fingerprint: a command that uses
+    none of them keeps the fingerprint it had before they existed, so its keys replay."""
+    return [
+        f"{name}={value!r}"
+        for name, value in options.items()
+        if not (value == _DEFAULTS[name] or (isinstance(value, list) and not value))
+    ]
+
+
+def _line_text(line: object) -> str:
+    """A line's text for a fingerprint, as it was before lines had tax rates when its rate
+    is 0 %."""
+    if isinstance(line, LineItem) and line.tax_rate == NO_TAX:
+        return (
+            f"LineItem(sku={line.sku!r}, quantity={line.quantity!r}, "
+            f"unit_price={line.unit_price!r})"
+        )
+    return repr(line)

@@ -11,6 +11,7 @@ from typing import Final
 import attrs
 
 from order_cancellation.domain.charges import ShippingPortion
+from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind
 from order_cancellation.domain.states import OrderState
@@ -77,6 +78,7 @@ class ReturnCreated(RefundEvent):
     order_state: OrderState
     payment: PaymentRef | None
     shipping: tuple[ShippingPortion, ...] = ()
+    fees: tuple[FeePortion, ...] = ()  # kept back: what ``amount`` is net of
 
 
 @attrs.frozen(kw_only=True)

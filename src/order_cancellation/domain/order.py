@@ -39,6 +39,7 @@ from order_cancellation.domain.events import (
     OrderReturned,
     ReturnCreated,
 )
+from order_cancellation.domain.fees import ReturnFee, fees_kept
 from order_cancellation.domain.lines import (
     OrderLine,
     listed,
@@ -348,10 +349,11 @@ class Order:
         reason: str | None,
         at: datetime,
         refund_shipping: bool | Money = False,
+        fees: Sequence[ReturnFee] = (),
     ) -> Decision:
         """Take back fulfilled units (line id or SKU -> units) and owe back what they cost
         after discounts; shipping too when ``refund_shipping`` is True (all that is left of
-        it) or an amount of money (tax included)."""
+        it) or an amount of money (tax included); less the ``fees`` kept back."""
         self.check_command(Command.RETURN)
         check_identifier(refund_order_id, "the refund order id")
         check_reason(reason)
@@ -373,6 +375,7 @@ class Order:
         everything_back = all(line.settled for line in lines)
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         portions = self._portions(wanted, start="returned")
+        kept = fees_kept(fees, portions, shipping, currency=self.currency)
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
@@ -380,6 +383,7 @@ class Order:
             kind=RefundKind.RETURN,
             lines=portions,
             shipping=shipping,
+            fees=kept,
             prices_include_tax=self.prices_include_tax,
             reason=reason,
             reason_code=None,
@@ -402,6 +406,7 @@ class Order:
                 refund_order_id=refund_order_id,
                 lines=portions,
                 shipping=shipping,
+                fees=kept,
                 amount=refund.amount,
                 reason=reason,
                 restock=restock,

@@ -14,6 +14,7 @@ from order_cancellation.domain.errors import (
     ManualRefundNotOwed,
     RefundExceedsCharge,
 )
+from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.records import replace
@@ -105,6 +106,8 @@ class RefundOrder:
     """For a cancellation of the unshipped rest: what the order is still worth after it."""
     order_keeps: Money | None = None
     """... and that less what returns gave back: the most the merchant may hold."""
+    fees: tuple[FeePortion, ...] = ()
+    """Fees kept back from a return (restocking, return shipping), per tax rate."""
 
     @classmethod
     def create(
@@ -124,9 +127,11 @@ class RefundOrder:
         prices_include_tax: bool = True,
         order_worth: Money | None = None,
         order_keeps: Money | None = None,
+        fees: tuple[FeePortion, ...] = (),
     ) -> RefundOrder:
         zero = Money.zero(currency)
         amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
+        amount -= sum((fee.amount for fee in fees), zero)
         return cls(
             id=refund_order_id,
             shop=shop,
@@ -146,6 +151,7 @@ class RefundOrder:
             prices_include_tax=prices_include_tax,
             order_worth=order_worth,
             order_keeps=order_keeps,
+            fees=fees,
         )
 
     @property
@@ -164,14 +170,22 @@ class RefundOrder:
         return sum((line.discount for line in self.lines), Money.zero(self.amount.currency))
 
     @property
+    def fees_kept(self) -> Money:
+        """What fees kept back of the goods and shipping, tax included."""
+        return sum((fee.amount for fee in self.fees), Money.zero(self.amount.currency))
+
+    @property
     def tax(self) -> Money:
-        goods = sum((line.tax for line in self.lines), Money.zero(self.amount.currency))
-        return sum((part.tax for part in self.shipping), goods)
+        """The tax given back, all rates together (less the tax of fees kept)."""
+        return sum(self.tax_by_rate.values(), Money.zero(self.amount.currency))
 
     @property
     def tax_by_rate(self) -> dict[TaxRate, Money]:
-        """The tax given back, per rate."""
-        return tax_by_rate((*self.lines, *self.shipping), self.amount.currency)
+        """The tax given back, per rate (less the tax of fees kept)."""
+        given = tax_by_rate((*self.lines, *self.shipping), self.amount.currency)
+        for rate, kept in tax_by_rate(self.fees, self.amount.currency).items():
+            given[rate] = given[rate] - kept
+        return given
 
     @property
     def payment_settled(self) -> bool:

@@ -8,7 +8,8 @@ Every money figure of a row is in the row's currency, exact to the minor unit:
 - The breakdown, tax included: ``goods`` (at list price, before discounts), ``discounts``,
   ``shipping``; ``gross = goods - discounts + shipping``. On the refund side
   ``refunded_goods`` (list price of the units), ``discounts_reversed`` and
-  ``refunded_shipping``; ``refunds = refunded_goods - discounts_reversed + refunded_shipping``.
+  ``refunded_shipping``, less ``fees_kept`` (restocking fees, return shipping kept back);
+  ``refunds = refunded_goods - discounts_reversed + refunded_shipping - fees_kept``.
 - ``taxes``: per rate, the tax collected, refunded and net.
 
 A canceled or fully returned order (with its shipping refunded) nets to zero on every
@@ -64,6 +65,7 @@ class CurrencyTotals:
     refunded_goods: Money = _ZERO
     discounts_reversed: Money = _ZERO
     refunded_shipping: Money = _ZERO
+    fees_kept: Money = _ZERO
     taxes: tuple[TaxTotals, ...] = ()
 
     @property
@@ -151,6 +153,7 @@ class _Row:
         self.add("refunded_goods", sum((line.gross for line in refund.lines), self._none()))
         self.add("discounts_reversed", refund.discount_reversed)
         self.add("refunded_shipping", refund.shipping_refunded)
+        self.add("fees_kept", refund.fees_kept)
         _add_taxes(self.refunded, refund.tax_by_rate)
 
     def _none(self) -> Money:
@@ -184,6 +187,7 @@ _FIGURES = (
     "refunded_goods",
     "discounts_reversed",
     "refunded_shipping",
+    "fees_kept",
 )
 
 
