@@ -221,6 +221,7 @@ def test_fees_kept_on_returns_are_exactly_what_the_order_nets_to(
                 fees=[ReturnFee("Restocking fee", Money(fee, order.currency))],
             )
             assert decision.refund_order is not None
+        assert decision.refund_order is not None
         order = decision.order
         refunds.append(decision.refund_order)
         assert decision.refund_order.amount.minor >= 0

@@ -41,6 +41,7 @@ from order_cancellation.ports.persistence import IdempotencyRecord, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
+MAX_VERSION = 2**63 - 1  # what every store can hold
 CONFLICT_ATTEMPTS = 3  # deciding again after a conflict; each retry sees a newer version
 EffectsMode = Literal["inline", "deferred"]
 
@@ -126,9 +127,12 @@ class ServiceCore:
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
-            type(expected_version) is not int or expected_version < 1
+            type(expected_version) is not int or not 1 <= expected_version <= MAX_VERSION
         ):
-            raise InvalidInput("expected_version is a whole number of 1 or more.")
+            raise InvalidInput(
+                f"expected_version is a whole number from 1 to {MAX_VERSION}, the version "
+                "of the order you read."
+            )
         order = uow.orders.get(order_id)
         if expected_version is not None and order.version != expected_version:
             raise ConcurrencyConflict(
@@ -258,7 +262,11 @@ def quantities_text(quantities: Mapping[str, int] | None) -> object:
         return None
     if not isinstance(quantities, Mapping):
         raise InvalidInput("quantities are a mapping of line id (or SKU) to a whole number.")
-    return sorted((str(key), repr(value)) for key, value in quantities.items())
+    # shown(): a key or quantity may be an int too large to print; it is refused later.
+    return sorted(
+        (key if isinstance(key, str) else shown(key, None), shown(value, None))
+        for key, value in quantities.items()
+    )
 
 
 def check_flag(value: object, name: str) -> None:
