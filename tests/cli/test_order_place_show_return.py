@@ -160,3 +160,35 @@ def test_fulfilling_some_units_leaves_the_rest_to_ship(operator: Operator) -> No
 
     assert shipped["state"] == "fulfilled"
     assert shipped["lines"][0]["fulfilled"] == 1
+
+
+def test_a_return_may_keep_a_restocking_fee(operator: Operator) -> None:
+    order = operator.place("MUG:2:9.50")
+    operator.json("order", "fulfill", order)
+
+    result = operator.json("order", "return", order, "MUG=2", "--fee", "Restocking fee:2.00")
+
+    assert result["refund_order"]["amount"]["minor"] == 1700
+
+
+def test_a_malformed_fee_is_refused(operator: Operator, shop: Sales) -> None:
+    order = operator.place("MUG:2:9.50")
+    operator.json("order", "fulfill", order)
+
+    refused = operator("order", "return", order, "MUG=2", "--fee", "2.00")
+
+    assert refused.code == 1
+    assert "NAME:AMOUNT" in refused.one_error_line
+    assert shop.refund_orders() == []
+
+
+def test_the_report_shows_the_fees_kept(operator: Operator, shop: Sales) -> None:
+    order = operator.place("MUG:2:9.50")
+    operator.json("order", "fulfill", order)
+    operator.json("order", "return", order, "MUG=2", "--fee", "Restocking fee:2.00")
+    placed_on = shop.get_order(order).placed_at.date().isoformat()
+
+    day = operator.json("report", "--day", placed_on)["totals"][0]
+
+    assert day["fees_kept"]["minor"] == 200
+    assert day["net"]["minor"] == 200

@@ -122,6 +122,13 @@ def register(commands: Commands) -> None:
         "--no-restock", dest="restock", action="store_false", help="the goods cannot be sold again"
     )
     take_back.add_argument("--reason", metavar="TEXT")
+    take_back.add_argument(
+        "--fee",
+        action="append",
+        default=[],
+        metavar="NAME:AMOUNT",
+        help="keep back a fee, tax included, e.g. 'Restocking fee:5.00' (repeatable)",
+    )
     _shipping_refund(take_back)
     _idempotency(take_back)
     _expected_version(take_back)
@@ -268,6 +275,7 @@ def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         idempotency_key=optional_text(args, "idempotency_key"),
         expected_version=optional_number(args, "expected_version", "--expected-version"),
         refund_shipping=refund_shipping,
+        fees=[values.return_fee(str(text), order.currency) for text in args.fee],
     )
     returned = sales.get_order(order.id)
     console.result(

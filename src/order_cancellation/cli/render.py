@@ -184,6 +184,16 @@ def refund(value: RefundOrder) -> JSONObject:
         "prices_include_tax": value.prices_include_tax,
         "lines": [_refund_line(line) for line in value.lines],
         "shipping": [_shipping_portion(part) for part in value.shipping],
+        "fees_kept": money(value.fees_kept),
+        "fees": [
+            {
+                "name": fee.name,
+                "tax_rate": rate(fee.tax_rate),
+                "amount": money(fee.amount),
+                "tax": money(fee.tax),
+            }
+            for fee in value.fees
+        ],
         "reason": value.reason,
         "reason_code": value.reason_code.value if value.reason_code else None,
         "created_at": moment(value.created_at),
@@ -303,6 +313,7 @@ def _report_row(row: CurrencyTotals) -> JSONObject:
         "refunded_goods": money(row.refunded_goods),
         "discounts_reversed": money(row.discounts_reversed),
         "refunded_shipping": money(row.refunded_shipping),
+        "fees_kept": money(row.fees_kept),
         "tax": money(row.tax),
         "taxes": [_tax_row(totals) for totals in row.taxes],
     }
@@ -328,7 +339,9 @@ def report_text(value: SalesReport) -> list[str]:
             f"  sales    goods {row.goods} - discounts {row.discounts} + shipping {row.shipping}"
             f" = {row.gross}",
             f"  refunds  goods {row.refunded_goods} - discounts reversed "
-            f"{row.discounts_reversed} + shipping {row.refunded_shipping} = {row.refunds}",
+            f"{row.discounts_reversed} + shipping {row.refunded_shipping}"
+            + (f" - fees kept {row.fees_kept}" if row.fees_kept.minor else "")
+            + f" = {row.refunds}",
             *(
                 f"  tax {totals.rate}: collected {totals.collected}, refunded "
                 f"{totals.refunded}, net {totals.net}"

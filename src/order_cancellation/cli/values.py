@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.errors import InvalidInput
+from order_cancellation.domain.fees import ReturnFee
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import NO_TAX, TaxRate, percent_to_basis_points
 from order_cancellation.domain.values import LineItem
@@ -92,6 +93,16 @@ def discount(text: str, currency: str) -> Discount:
     if value.strip().endswith("%"):
         return Discount.percentage(code, value, lines=lines)
     return Discount.fixed(code, Money.of(value, currency), lines=lines)
+
+
+def return_fee(text: str, currency: str) -> ReturnFee:
+    """``NAME:AMOUNT``, for example ``Restocking fee:5.00``: a fee kept back, tax included."""
+    name, colon, amount = text.rpartition(":")
+    if not colon or not name:
+        raise InvalidInput(
+            f"a fee is NAME:AMOUNT, for example 'Restocking fee:5.00'; got {text!r}."
+        )
+    return ReturnFee(name, Money.of(amount, currency))
 
 
 def quantities(pairs: Sequence[str]) -> dict[str, int]:
