@@ -14,6 +14,7 @@ from order_cancellation.application.core import (
     refuse_existing,
 )
 from order_cancellation.domain.charges import Discount, ShippingFee
+from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     InvalidInput,
@@ -179,27 +180,20 @@ class OrderCommands(ServiceCore):
             "cancel_order", order_id, status, reason, code and code.name, restock, actor
         )
 
-        def command(uow: UnitOfWork) -> str:
-            order = self._load(uow, order_id, expected_version)
-            label = self._cancel_label(uow, order, status)
-            decision = order.cancel(
-                refund_order_id=new_command_id("ref"),
-                status=label,
+        def decide(uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
+            return order.cancel(
+                refund_order_id=refund_order_id,
+                status=self._cancel_label(uow, order, status),
                 reason=reason,
                 reason_code=code,
                 actor=actor,
                 restock=restock,
                 at=self._now(),
             )
-            assert decision.refund_order is not None
-            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
-            return decision.refund_order.id
 
-        refund_id = self._command(
-            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        return self._refund_command(
+            order_id, decide, idempotency_key, fingerprint, expected_version
         )
-        self._after_command(order_id=order_id, refund_order_id=refund_id)
-        return self.get_refund_order(refund_id)
 
     def create_return(
         self,
@@ -231,26 +225,20 @@ class OrderCommands(ServiceCore):
             *_given(refund_shipping=refund_shipping, fees=fees),
         )
 
-        def command(uow: UnitOfWork) -> str:
-            order = self._load(uow, order_id, expected_version)
-            decision = order.create_return(
+        def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
+            return order.create_return(
                 quantities,
-                refund_order_id=new_command_id("ref"),
+                refund_order_id=refund_order_id,
                 restock=restock,
                 reason=reason,
                 at=self._now(),
                 refund_shipping=refund_shipping,
                 fees=fees,
             )
-            assert decision.refund_order is not None
-            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
-            return decision.refund_order.id
 
-        refund_id = self._command(
-            command, idempotency_key, fingerprint, decide_again=expected_version is None
+        return self._refund_command(
+            order_id, decide, idempotency_key, fingerprint, expected_version
         )
-        self._after_command()
-        return self.get_refund_order(refund_id)
 
     def cancel_unfulfilled(
         self,
@@ -279,26 +267,42 @@ class OrderCommands(ServiceCore):
             quantities_text(quantities),
             reason,
             restock,
-            repr(refund_shipping),
+            *_given(refund_shipping=refund_shipping),
         )
 
-        def command(uow: UnitOfWork) -> str:
-            order = self._load(uow, order_id, expected_version)
-            decision = order.cancel_unfulfilled(
+        def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
+            return order.cancel_unfulfilled(
                 quantities,
-                refund_order_id=new_command_id("ref"),
+                refund_order_id=refund_order_id,
                 reason=reason,
                 restock=restock,
                 at=self._now(),
                 refund_shipping=refund_shipping,
             )
+
+        return self._refund_command(
+            order_id, decide, idempotency_key, fingerprint, expected_version
+        )
+
+    def _refund_command(
+        self,
+        order_id: str,
+        decide: Callable[[UnitOfWork, Order, str], Decision],
+        key: str | None,
+        fingerprint: str,
+        expected_version: int | None,
+    ) -> RefundOrder:
+        """Run a command that creates a refund order: decide on the order as loaded, store
+        the decision in one transaction, run the effects, return the refund order."""
+
+        def command(uow: UnitOfWork) -> str:
+            order = self._load(uow, order_id, expected_version)
+            decision = decide(uow, order, new_command_id("ref"))
             assert decision.refund_order is not None
-            self._store(uow, decision, idempotency_key, fingerprint, decision.refund_order.id)
+            self._store(uow, decision, key, fingerprint, decision.refund_order.id)
             return decision.refund_order.id
 
-        refund_id = self._command(
-            command, idempotency_key, fingerprint, decide_again=expected_version is None
-        )
+        refund_id = self._command(command, key, fingerprint, decide_again=expected_version is None)
         self._after_command(order_id=order_id, refund_order_id=refund_id)
         return self.get_refund_order(refund_id)
 
