@@ -28,6 +28,7 @@ from benchmarks.orders import CURRENCY, START, total_minor
 from benchmarks.seeding import seed_orders
 from benchmarks.settings import postgres_dsn
 from order_cancellation import Money, Sales
+from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import InMemoryPaymentProvider
 from order_cancellation.domain.errors import ConcurrencyConflict, OrderAlreadyCanceled
 
@@ -62,7 +63,11 @@ def _worker(job: Job, barrier: Any, out: Any) -> None:
     outcomes: Counter[str] = Counter()
     latencies: list[float] = []
     errors: list[str] = []
-    with Sales.postgres(dsn, SHOP, gateways={"card": card}, schema=schema, pool_size=2) as sales:
+    # The authorizations date from START: settle on the same clock, so that every cancel
+    # voids a live authorization instead of finding it lapsed once START is a month old.
+    with Sales.postgres(
+        dsn, SHOP, gateways={"card": card}, clock=ManualClock(START), schema=schema, pool_size=2
+    ) as sales:
         barrier.wait()
         started = time.monotonic()  # system-wide on Linux: comparable between processes
         for order_id in ids:
