@@ -24,7 +24,7 @@ from order_cancellation import (
     OrderState,
 )
 from order_cancellation.domain.states import TRANSITIONS, Command, Rejection
-from tests.application.harness import Shop
+from tests.application.harness import Shop, eur
 
 REJECTION_ERRORS: Final[Mapping[Rejection, type[OrderCancellationError]]] = {
     Rejection.FULFILLED_CANNOT_BE_CANCELED: OrderFulfilledError,
@@ -101,6 +101,10 @@ def _return_what_shipped_then_cancel_the_rest(shop: Shop, order: Order) -> None:
     shop.sales.cancel_unfulfilled(order.id)
 
 
+def _refund_goodwill(shop: Shop, order: Order) -> None:
+    shop.sales.refund(order.id, eur("1.00"), reason="late delivery")
+
+
 WAYS_TO_ISSUE: Final[Mapping[Command, tuple[Issue, ...]]] = {
     Command.FULFILL: (_fulfill_the_rest, _fulfill_one),
     Command.CANCEL: (_cancel,),
@@ -109,6 +113,7 @@ WAYS_TO_ISSUE: Final[Mapping[Command, tuple[Issue, ...]]] = {
         _cancel_the_unshipped_rest,
         _return_what_shipped_then_cancel_the_rest,
     ),
+    Command.REFUND: (_refund_goodwill,),
 }
 
 

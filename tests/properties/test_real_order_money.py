@@ -171,7 +171,14 @@ def _assert_nets_to_zero(order: Order, refunds: list[RefundOrder]) -> None:
     zero = Money.zero(order.currency)
     assert row.net == zero
     assert row.gross == row.goods - row.discounts + row.shipping
-    assert row.refunds == row.refunded_goods - row.discounts_reversed + row.refunded_shipping
+    assert row.refunds == (
+        row.refunded_goods
+        - row.discounts_reversed
+        + row.refunded_shipping
+        - row.fees_kept
+        + row.adjustments
+    )
+    assert row.adjustments == zero
     assert (row.refunded_goods, row.discounts_reversed, row.refunded_shipping) == (
         row.goods,
         row.discounts,
@@ -183,6 +190,8 @@ def _assert_nets_to_zero(order: Order, refunds: list[RefundOrder]) -> None:
         for rate, tax in [
             *((line.tax_rate, line.tax) for line in refund.lines),
             *((fee.tax_rate, fee.tax) for fee in refund.shipping),
+            *((part.tax_rate, part.tax) for part in refund.adjustment),
+            *((part.tax_rate, -part.tax) for part in refund.deductions),
         ]:
             recomputed[rate] = recomputed.get(rate, zero) + tax
     for taxes in row.taxes:
@@ -235,3 +244,37 @@ def test_fees_kept_on_returns_are_exactly_what_the_order_nets_to(
     assert row.refunds == row.refunded_goods - row.discounts_reversed + row.refunded_shipping - kept
     fee_tax = sum((part.tax for refund in refunds for part in refund.fees), zero)
     assert row.tax == fee_tax
+
+
+@settings(max_examples=EXAMPLES)
+@given(real_orders, st.data())
+def test_goodwill_between_returns_never_overpays_and_the_order_still_nets_to_zero(
+    to_place: occ.OrderToPlace, data: st.DataObject
+) -> None:
+    order = placed(to_place).fulfill(None, at=AT).order
+    original = order
+    refunds: list[RefundOrder] = []
+    zero = Money.zero(order.currency)
+    while any(line.returnable for line in order.lines):
+        if order.refundable.minor and data.draw(st.booleans(), label="goodwill first"):
+            amount = data.draw(st.integers(1, order.refundable.minor), label="goodwill")
+            decision = order.refund(
+                Money(amount, order.currency), refund_order_id="g", reason=None, at=AT
+            )
+        else:
+            decision = order.create_return(
+                data.draw(ocst.return_quantities(order), label="return"),
+                refund_order_id="r",
+                restock=True,
+                reason=None,
+                at=AT,
+                refund_shipping=True,
+            )
+        assert decision.refund_order is not None
+        order = decision.order
+        refunds.append(decision.refund_order)
+        assert decision.refund_order.amount.minor >= 0
+        assert sum((r.amount for r in refunds), zero) <= original.total
+
+    assert sum((r.amount for r in refunds), zero) == original.total
+    _assert_nets_to_zero(original, refunds)

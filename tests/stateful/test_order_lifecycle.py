@@ -54,6 +54,7 @@ from order_cancellation import (
     PaymentError,
     PaymentRef,
     PaymentStatus,
+    RefundExceedsCharge,
     RefundKind,
     RefundOrder,
     StockStatus,
@@ -133,6 +134,12 @@ class ModelOrder:
     total: int
     shipping_left: int
     refunds: list[tuple[RefundKind, int]] = attrs.Factory(list)
+
+    @property
+    def left(self) -> int:
+        """What is left to refund: a refund that would give more gives back only this,
+        as goodwill refunds already gave the rest."""
+        return self.total - sum(amount for _, amount in self.refunds)
 
     def line(self, key: str) -> ModelLine:
         by_id = [line for line in self.lines if line.id == key]
@@ -399,7 +406,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             return
         order.state = OrderState.CANCELED
         order.version += 1
-        order.refunds.append((RefundKind.CANCELLATION, order.total))
+        order.refunds.append((RefundKind.CANCELLATION, min(order.total, order.left)))
         order.shipping_left = 0
         if restock:
             for line in order.lines:
@@ -488,7 +495,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         everything_back = all(line.settled for line in order.lines)
         order.state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         order.version += 1
-        order.refunds.append((RefundKind.RETURN, amount))
+        order.refunds.append((RefundKind.RETURN, min(amount, order.left)))
         if key is not None:
             self.used_keys[key] = (signature, refund.id)
 
@@ -547,7 +554,44 @@ class OrderLifecycle(RuleBasedStateMachine):
             else OrderState.FULFILLED
         )
         order.version += 1
-        order.refunds.append((RefundKind.CANCELLATION, amount))
+        order.refunds.append((RefundKind.CANCELLATION, min(amount, order.left)))
+        if key is not None:
+            self.used_keys[key] = (signature, refund.id)
+
+    @rule(order_id=orders, data=st.data(), key=maybe_key)
+    def goodwill(self, order_id: str, data: st.DataObject, key: str | None) -> None:
+        self.step_count += 1
+        order = self.model[order_id]
+        amount = data.draw(st.integers(1, max(order.left, 1)), label="goodwill")
+        signature: Signature = ("goodwill", order_id, amount)
+        mode, first = self._replay(key, signature)
+        expected: type[OrderCancellationError] | None = {
+            OrderState.OPEN: None,
+            OrderState.FULFILLED: None,
+            OrderState.CANCELED: OrderAlreadyCanceled,
+            OrderState.RETURNED: OrderAlreadyReturned,
+        }[order.state]
+        if expected is None and amount > order.left:
+            expected = RefundExceedsCharge
+        if mode == "reused":
+            expected = IdempotencyKeyReused
+        elif mode == "replay":
+            expected = None
+
+        refund = self._attempt(
+            expected,
+            lambda: self.shop.sales.refund(
+                order_id, Money(amount, "EUR"), reason="late delivery", idempotency_key=key
+            ),
+        )
+        if expected is not None:
+            return
+        assert isinstance(refund, RefundOrder)
+        if mode == "replay":
+            assert refund.id == first
+            return
+        order.version += 1
+        order.refunds.append((RefundKind.ADJUSTMENT, amount))
         if key is not None:
             self.used_keys[key] = (signature, refund.id)
 

@@ -77,6 +77,10 @@ def test_the_table_is_the_one_the_design_brief_specifies() -> None:
         (f, rest): frozenset({f, r}),
         (c, rest): Rejection.ALREADY_CANCELED,
         (r, rest): Rejection.ALREADY_RETURNED,
+        (o, Command.REFUND): frozenset({o}),
+        (f, Command.REFUND): frozenset({f}),
+        (c, Command.REFUND): Rejection.ALREADY_CANCELED,
+        (r, Command.REFUND): Rejection.ALREADY_RETURNED,
     }
 
     assert dict(TRANSITIONS) == spec

@@ -41,6 +41,7 @@ from order_cancellation.domain.events import (
     PaymentRefunded,
     PaymentSettled,
     PaymentVoided,
+    ReturnCreated,
     StockRestored,
     UnshippedUnitsCanceled,
 )
@@ -220,7 +221,7 @@ class Effects:
 
     def _restock(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, REFUNDING_EVENTS)
+        assert isinstance(event, (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled))
         # A whole-order cancel restocks each line once ("" reference); a return or a cancel
         # of unshipped units restocks under its own refund order, as there may be several.
         kind, reference = (

@@ -284,6 +284,36 @@ class OrderCommands(ServiceCore):
             order_id, decide, idempotency_key, fingerprint, expected_version
         )
 
+    def refund(
+        self,
+        order_id: str,
+        amount: Money,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> RefundOrder:
+        """Give back ``amount`` that is not the price of any unit: goodwill for a late
+        delivery, a price adjustment. A refund order of kind adjustment; no stock moves;
+        never more than the order has left to refund (:class:`RefundExceedsCharge`).
+
+        The money comes back from what was captured beyond what the order keeps, then from
+        the authorization the rest of the order no longer needs. Later cancels and returns
+        hold back what this refund already gave, so nothing is refunded twice.
+        """
+        check_identifier(order_id, "the order id")
+        check_reason(reason)
+        fingerprint = command_fingerprint("refund", order_id, repr(amount), reason)
+
+        def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
+            return order.refund(
+                amount, refund_order_id=refund_order_id, reason=reason, at=self._now()
+            )
+
+        return self._refund_command(
+            order_id, decide, idempotency_key, fingerprint, expected_version
+        )
+
     def _refund_command(
         self,
         order_id: str,

@@ -79,6 +79,7 @@ class ReturnCreated(RefundEvent):
     payment: PaymentRef | None
     shipping: tuple[ShippingPortion, ...] = ()
     fees: tuple[FeePortion, ...] = ()  # kept back: what ``amount`` is net of
+    deductions: tuple[FeePortion, ...] = ()  # given back earlier by goodwill refunds
 
 
 @attrs.frozen(kw_only=True)
@@ -98,6 +99,20 @@ class UnshippedUnitsCanceled(RefundEvent):
     payment: PaymentRef | None
     order_worth: Money
     order_keeps: Money
+
+
+@attrs.frozen(kw_only=True)
+class RefundGranted(RefundEvent):
+    """A refund of an amount of money (goodwill, a price adjustment), split over the order's
+    tax rates in ``parts``; no stock moves."""
+
+    amount: Money
+    parts: tuple[FeePortion, ...]
+    reason: str | None
+    payment: PaymentRef | None
+    order_worth: Money
+    order_keeps: Money
+    restock: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -171,5 +186,5 @@ class EffectFailed(DomainEvent):
     message_id: str | None = None  # the outbox message to retry; None in events of earlier releases
 
 
-REFUNDING_EVENTS: Final = (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled)
+REFUNDING_EVENTS: Final = (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled, RefundGranted)
 """The events that create a refund order: each restocks (when asked) and settles money."""

@@ -39,7 +39,8 @@ from order_cancellation.domain.events import (
     OrderReturned,
     ReturnCreated,
 )
-from order_cancellation.domain.fees import ReturnFee, fees_kept
+from order_cancellation.domain.fees import FeePortion, ReturnFee, fees_kept
+from order_cancellation.domain.goodwill import deduction, grant_refund, remaining
 from order_cancellation.domain.lines import (
     OrderLine,
     listed,
@@ -110,6 +111,23 @@ class Order:
     )
     """What returns gave back so far. Orders stored before this was kept had no discounts,
     taxes or shipping, so their returns gave back the units' price."""
+    adjusted_amount: Money = attrs.field(
+        default=attrs.Factory(lambda order: Money.zero(order.currency), takes_self=True)
+    )
+    """What goodwill refunds (refunds of an amount) gave back so far."""
+    adjustments_left: tuple[FeePortion, ...] = ()
+    """What goodwill refunds gave back, per rate, that later refunds have not held back yet."""
+
+    @property
+    def worth(self) -> Money:
+        """What the order is still worth to the merchant: its total less what cancellations
+        and goodwill refunds gave back (returned goods were sold, then refunded)."""
+        return self.total - self.canceled_amount - self.adjusted_amount
+
+    @property
+    def refundable(self) -> Money:
+        """What is left to refund of the order, by any refund."""
+        return self.worth - self.returned_amount
 
     @property
     def total(self) -> Money:
@@ -268,6 +286,7 @@ class Order:
             )
         portions = self._portions({line.id: line.quantity for line in self.lines}, start="returned")
         shipping = tuple(fee.whole() for fee in self.shipping)
+        deducted = deduction(self, amount_of(portions, shipping, self.currency))
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
@@ -275,6 +294,7 @@ class Order:
             kind=RefundKind.CANCELLATION,
             lines=portions,
             shipping=shipping,
+            deductions=deducted,
             prices_include_tax=self.prices_include_tax,
             reason=reason,
             reason_code=reason_code,
@@ -295,6 +315,7 @@ class Order:
             status=status,
             cancellation=cancellation,
             shipping=refunded_shipping(self.shipping, shipping),
+            adjustments_left=remaining(self.adjustments_left, deducted),
         )
         event = OrderCanceled(
             shop=self.shop,
@@ -340,6 +361,14 @@ class Order:
             refund_shipping=refund_shipping,
         )
 
+    def refund(
+        self, amount: Money, *, refund_order_id: str, reason: str | None, at: datetime
+    ) -> Decision:
+        """Give back ``amount`` that is not the price of any unit (goodwill for a late
+        delivery, a price adjustment): never more than the order has left to refund. Later
+        refunds of units hold back what this one already gave."""
+        return grant_refund(self, amount, refund_order_id=refund_order_id, reason=reason, at=at)
+
     def create_return(
         self,
         quantities: Mapping[str, int],
@@ -376,6 +405,10 @@ class Order:
         state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
         portions = self._portions(wanted, start="returned")
         kept = fees_kept(fees, portions, shipping, currency=self.currency)
+        gives = amount_of(portions, shipping, self.currency) - sum(
+            (fee.amount for fee in kept), Money.zero(self.currency)
+        )
+        deducted = deduction(self, gives)
         refund = RefundOrder.create(
             refund_order_id=refund_order_id,
             shop=self.shop,
@@ -384,6 +417,7 @@ class Order:
             lines=portions,
             shipping=shipping,
             fees=kept,
+            deductions=deducted,
             prices_include_tax=self.prices_include_tax,
             reason=reason,
             reason_code=None,
@@ -397,6 +431,7 @@ class Order:
             status=default_label(state),
             shipping=refunded_shipping(self.shipping, shipping),
             returned_amount=self.returned_amount + refund.amount,
+            adjustments_left=remaining(self.adjustments_left, deducted),
         )
         events: list[DomainEvent] = [
             ReturnCreated(
@@ -407,6 +442,7 @@ class Order:
                 lines=portions,
                 shipping=shipping,
                 fees=kept,
+                deductions=deducted,
                 amount=refund.amount,
                 reason=reason,
                 restock=restock,

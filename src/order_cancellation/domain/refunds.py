@@ -24,6 +24,7 @@ from order_cancellation.domain.values import LineQuantity, ReasonCode
 class RefundKind(enum.StrEnum):
     CANCELLATION = "cancellation"
     RETURN = "return"
+    ADJUSTMENT = "adjustment"  # an amount of money, not the price of units (goodwill)
 
 
 class StockStatus(enum.StrEnum):
@@ -108,6 +109,10 @@ class RefundOrder:
     """... and that less what returns gave back: the most the merchant may hold."""
     fees: tuple[FeePortion, ...] = ()
     """Fees kept back from a return (restocking, return shipping), per tax rate."""
+    adjustment: tuple[FeePortion, ...] = ()
+    """What a refund of kind adjustment (goodwill) gives back, per tax rate."""
+    deductions: tuple[FeePortion, ...] = ()
+    """What earlier goodwill refunds already gave back of this refund, per tax rate."""
 
     @classmethod
     def create(
@@ -128,10 +133,13 @@ class RefundOrder:
         order_worth: Money | None = None,
         order_keeps: Money | None = None,
         fees: tuple[FeePortion, ...] = (),
+        adjustment: tuple[FeePortion, ...] = (),
+        deductions: tuple[FeePortion, ...] = (),
     ) -> RefundOrder:
         zero = Money.zero(currency)
         amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
-        amount -= sum((fee.amount for fee in fees), zero)
+        amount += sum((part.amount for part in adjustment), zero)
+        amount -= sum((part.amount for part in (*fees, *deductions)), zero)
         return cls(
             id=refund_order_id,
             shop=shop,
@@ -152,6 +160,8 @@ class RefundOrder:
             order_worth=order_worth,
             order_keeps=order_keeps,
             fees=fees,
+            adjustment=adjustment,
+            deductions=deductions,
         )
 
     @property
@@ -182,10 +192,18 @@ class RefundOrder:
     @property
     def tax_by_rate(self) -> dict[TaxRate, Money]:
         """The tax given back, per rate (less the tax of fees kept)."""
-        given = tax_by_rate((*self.lines, *self.shipping), self.amount.currency)
-        for rate, kept in tax_by_rate(self.fees, self.amount.currency).items():
-            given[rate] = given[rate] - kept
-        return given
+        currency = self.amount.currency
+        given = tax_by_rate((*self.lines, *self.shipping, *self.adjustment), currency)
+        for rate, kept in tax_by_rate((*self.fees, *self.deductions), currency).items():
+            given[rate] = given.get(rate, Money.zero(currency)) - kept
+        return dict(sorted(given.items()))
+
+    @property
+    def adjustments(self) -> Money:
+        """Goodwill given by this refund order, less what earlier goodwill already gave."""
+        zero = Money.zero(self.amount.currency)
+        given = sum((part.amount for part in self.adjustment), zero)
+        return given - sum((part.amount for part in self.deductions), zero)
 
     @property
     def payment_settled(self) -> bool:

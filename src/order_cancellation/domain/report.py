@@ -8,8 +8,10 @@ Every money figure of a row is in the row's currency, exact to the minor unit:
 - The breakdown, tax included: ``goods`` (at list price, before discounts), ``discounts``,
   ``shipping``; ``gross = goods - discounts + shipping``. On the refund side
   ``refunded_goods`` (list price of the units), ``discounts_reversed`` and
-  ``refunded_shipping``, less ``fees_kept`` (restocking fees, return shipping kept back);
-  ``refunds = refunded_goods - discounts_reversed + refunded_shipping - fees_kept``.
+  ``refunded_shipping``, less ``fees_kept`` (restocking fees, return shipping kept back),
+  plus ``adjustments`` (goodwill refunds, less what later refunds held back of them):
+  ``refunds = refunded_goods - discounts_reversed + refunded_shipping - fees_kept +
+  adjustments``.
 - ``taxes``: per rate, the tax collected, refunded and net.
 
 A canceled or fully returned order (with its shipping refunded) nets to zero on every
@@ -66,6 +68,7 @@ class CurrencyTotals:
     discounts_reversed: Money = _ZERO
     refunded_shipping: Money = _ZERO
     fees_kept: Money = _ZERO
+    adjustments: Money = _ZERO
     taxes: tuple[TaxTotals, ...] = ()
 
     @property
@@ -154,6 +157,7 @@ class _Row:
         self.add("discounts_reversed", refund.discount_reversed)
         self.add("refunded_shipping", refund.shipping_refunded)
         self.add("fees_kept", refund.fees_kept)
+        self.add("adjustments", refund.adjustments)
         _add_taxes(self.refunded, refund.tax_by_rate)
 
     def _none(self) -> Money:
@@ -188,6 +192,7 @@ _FIGURES = (
     "discounts_reversed",
     "refunded_shipping",
     "fees_kept",
+    "adjustments",
 )
 
 

@@ -28,6 +28,7 @@ class Command(enum.Enum):
     CANCEL = "cancel"
     RETURN = "return"
     CANCEL_UNFULFILLED = "cancel_unfulfilled"  # the units not shipped of a partly shipped order
+    REFUND = "refund"  # an amount of money, not units (goodwill, a price adjustment)
 
 
 class Rejection(enum.Enum):
@@ -49,6 +50,7 @@ TRANSITIONS: Final[Mapping[tuple[OrderState, Command], frozenset[OrderState] | R
             (_O, Command.CANCEL): frozenset({_C}),
             (_O, Command.RETURN): Rejection.NOTHING_FULFILLED_TO_RETURN,
             (_O, Command.CANCEL_UNFULFILLED): Rejection.NOTHING_SHIPPED_CANCEL_ORDER,
+            (_O, Command.REFUND): frozenset({_O}),
             (_F, Command.FULFILL): frozenset({_F}),
             (_F, Command.CANCEL): Rejection.FULFILLED_CANNOT_BE_CANCELED,
             # A return leaves the order FULFILLED until every unit has come back.
@@ -56,14 +58,17 @@ TRANSITIONS: Final[Mapping[tuple[OrderState, Command], frozenset[OrderState] | R
             # Canceling the rest leaves the order FULFILLED, or RETURNED when every unit
             # that shipped is back already.
             (_F, Command.CANCEL_UNFULFILLED): frozenset({_F, _R}),
+            (_F, Command.REFUND): frozenset({_F}),
             (_C, Command.FULFILL): Rejection.ALREADY_CANCELED,
             (_C, Command.CANCEL): Rejection.ALREADY_CANCELED,
             (_C, Command.RETURN): Rejection.ALREADY_CANCELED,
             (_C, Command.CANCEL_UNFULFILLED): Rejection.ALREADY_CANCELED,
+            (_C, Command.REFUND): Rejection.ALREADY_CANCELED,
             (_R, Command.FULFILL): Rejection.ALREADY_RETURNED,
             (_R, Command.CANCEL): Rejection.ALREADY_RETURNED,
             (_R, Command.RETURN): Rejection.ALREADY_RETURNED,
             (_R, Command.CANCEL_UNFULFILLED): Rejection.ALREADY_RETURNED,
+            (_R, Command.REFUND): Rejection.ALREADY_RETURNED,
         }
     )
 )

@@ -16,6 +16,7 @@ from order_cancellation.domain.charges import amount_of, shipping_to_refund
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import NothingLeftToShip
 from order_cancellation.domain.events import DomainEvent, OrderReturned, UnshippedUnitsCanceled
+from order_cancellation.domain.goodwill import deduction, remaining
 from order_cancellation.domain.lines import refunded_shipping, resolve_quantities
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
@@ -74,8 +75,15 @@ def cancel_unshipped(
     lines = tuple(
         replace(line, canceled=line.canceled + wanted.get(line.id, 0)) for line in order.lines
     )
-    canceled = order.canceled_amount + amount_of(portions, shipping, order.currency)
-    worth = order.total - canceled
+    gives = amount_of(portions, shipping, order.currency)
+    deducted = deduction(order, gives)
+    # What this cancel gives back, net of what goodwill refunds gave before.
+    canceled = (
+        order.canceled_amount
+        + gives
+        - sum((part.amount for part in deducted), Money.zero(order.currency))
+    )
+    worth = order.total - canceled - order.adjusted_amount
     refund = RefundOrder.create(
         refund_order_id=refund_order_id,
         shop=order.shop,
@@ -91,6 +99,7 @@ def cancel_unshipped(
         currency=order.currency,
         order_worth=worth,
         order_keeps=worth - order.returned_amount,
+        deductions=deducted,
     )
     state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
     order = order.next_version(
@@ -99,6 +108,7 @@ def cancel_unshipped(
         status=default_label(state),
         shipping=refunded_shipping(order.shipping, shipping),
         canceled_amount=canceled,
+        adjustments_left=remaining(order.adjustments_left, deducted),
     )
     event = UnshippedUnitsCanceled(
         shop=order.shop,
