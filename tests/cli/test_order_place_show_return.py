@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from order_cancellation import OrderState, Sales
+from order_cancellation import Money, OrderState, Sales
 from tests.cli.conftest import Operator
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -192,3 +192,23 @@ def test_the_report_shows_the_fees_kept(operator: Operator, shop: Sales) -> None
 
     assert day["fees_kept"]["minor"] == 200
     assert day["net"]["minor"] == 200
+
+
+def test_order_refund_gives_back_an_amount(operator: Operator, shop: Sales) -> None:
+    order = operator.place("MUG:2:9.50")
+
+    result = operator.json("order", "refund", order, "2.00", "--reason", "late delivery")
+
+    assert result["refund_order"]["kind"] == "adjustment"
+    assert result["refund_order"]["amount"]["minor"] == 200
+    assert shop.get_order(order).refundable == Money.of("17.00", "EUR")
+
+
+def test_order_refund_beyond_what_is_left_is_refused(operator: Operator, shop: Sales) -> None:
+    order = operator.place("MUG:1:9.50")
+
+    refused = operator("order", "refund", order, "9.51")
+
+    assert refused.code == 1
+    assert "left to refund" in refused.one_error_line
+    assert shop.refund_orders() == []

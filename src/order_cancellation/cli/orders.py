@@ -1,4 +1,4 @@
-"""``order place | show | fulfill | cancel | return | cancel-rest``: one order at a time."""
+"""``order place | show | fulfill | cancel | return | refund | cancel-rest``: one order."""
 
 from __future__ import annotations
 
@@ -132,6 +132,22 @@ def register(commands: Commands) -> None:
     _shipping_refund(take_back)
     _idempotency(take_back)
     _expected_version(take_back)
+
+    _register_partial_refunds(orders)
+
+
+def _register_partial_refunds(orders: Commands) -> None:
+    goodwill = command(
+        orders,
+        "refund",
+        "give back an amount that is not the price of units (goodwill)",
+        with_shop(_refund),
+    )
+    goodwill.add_argument("order_id", metavar="ID")
+    goodwill.add_argument("amount", metavar="AMOUNT", help="tax included, e.g. 5.00")
+    goodwill.add_argument("--reason", metavar="TEXT", help="e.g. 'late delivery'")
+    _idempotency(goodwill)
+    _expected_version(goodwill)
 
     rest = command(
         orders,
@@ -304,6 +320,26 @@ def _cancel_rest(args: argparse.Namespace, sales: Sales, console: Console) -> No
         {"order": render.order(after), "refund_order": render.refund(refund)},
         [
             f"canceled the unshipped units of order {after.id}: status {after.status!r}",
+            f"refund order {render.refund_text(refund)}",
+            *render.refund_detail_text(refund, "  "),
+        ],
+    )
+
+
+def _refund(args: argparse.Namespace, sales: Sales, console: Console) -> None:
+    order = _routable(args, sales)
+    refund = sales.refund(
+        order.id,
+        Money.of(str(args.amount), order.currency),
+        reason=optional_text(args, "reason"),
+        idempotency_key=optional_text(args, "idempotency_key"),
+        expected_version=optional_number(args, "expected_version", "--expected-version"),
+    )
+    after = sales.get_order(order.id)
+    console.result(
+        {"order": render.order(after), "refund_order": render.refund(refund)},
+        [
+            f"refunded {refund.amount} of order {after.id}",
             f"refund order {render.refund_text(refund)}",
             *render.refund_detail_text(refund, "  "),
         ],

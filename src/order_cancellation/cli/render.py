@@ -185,6 +185,7 @@ def refund(value: RefundOrder) -> JSONObject:
         "lines": [_refund_line(line) for line in value.lines],
         "shipping": [_shipping_portion(part) for part in value.shipping],
         "fees_kept": money(value.fees_kept),
+        "adjustments": money(value.adjustments),
         "fees": [
             {
                 "name": fee.name,
@@ -314,6 +315,7 @@ def _report_row(row: CurrencyTotals) -> JSONObject:
         "discounts_reversed": money(row.discounts_reversed),
         "refunded_shipping": money(row.refunded_shipping),
         "fees_kept": money(row.fees_kept),
+        "adjustments": money(row.adjustments),
         "tax": money(row.tax),
         "taxes": [_tax_row(totals) for totals in row.taxes],
     }
@@ -341,6 +343,7 @@ def report_text(value: SalesReport) -> list[str]:
             f"  refunds  goods {row.refunded_goods} - discounts reversed "
             f"{row.discounts_reversed} + shipping {row.refunded_shipping}"
             + (f" - fees kept {row.fees_kept}" if row.fees_kept.minor else "")
+            + (f" + goodwill {row.adjustments}" if row.adjustments.minor else "")
             + f" = {row.refunds}",
             *(
                 f"  tax {totals.rate}: collected {totals.collected}, refunded "
