@@ -159,3 +159,22 @@ def test_a_refund_is_a_money_above_zero(amount: object) -> None:
 def test_a_refund_in_another_currency_is_refused() -> None:
     with pytest.raises(CurrencyMismatch, match="SEK"):
         shipped().refund(Money.of("1", "SEK"), refund_order_id="g", reason=None, at=AT)
+
+
+def test_shipments_after_goodwill_are_charged_no_more_than_the_order_is_still_worth() -> None:
+    from order_cancellation.domain.events import OrderFulfilled
+
+    placed = Order.place(
+        order_id="o-3",
+        shop="acme",
+        items=[LineItem("LAMP", 2, eur("30.00"))],
+        payment=None,
+        at=AT,
+    ).order
+    order, _ = goodwill(placed, "5.00")
+
+    first = order.fulfill({"LAMP": 1}, at=AT)
+    second = first.order.fulfill({"LAMP": 1}, at=AT)
+
+    charged = [e.amount for d in (first, second) for e in d.events if isinstance(e, OrderFulfilled)]
+    assert charged == [eur("30.00"), eur("25.00")]

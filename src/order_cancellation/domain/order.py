@@ -256,7 +256,7 @@ class Order:
             occurred_at=at,
             lines=shipped,
             shipping=shipping,
-            amount=amount_of(shipped, shipping, self.currency),
+            amount=self._to_capture(amount_of(shipped, shipping, self.currency), first),
             completely=all(line.unfulfilled == 0 for line in lines),
             capture=bool(self.payment and self.payment.auto_capture),
         )
@@ -455,6 +455,21 @@ class Order:
         return Decision(order=order, events=tuple(events), refund_order=refund)
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _to_capture(self, value: Money, first: bool) -> Money:
+        """What a shipment of ``value`` is charged: its value, but never past what the
+        order is still worth once earlier shipments are counted (a goodwill refund given
+        before shipping lowered what the customer pays, and the authorization with it)."""
+        shipped = amount_of(
+            (
+                line.portion(0, line.fulfilled, prices_include_tax=self.prices_include_tax)
+                for line in self.lines
+                if line.fulfilled
+            ),
+            () if first else tuple(fee.whole() for fee in self.shipping),
+            self.currency,
+        )
+        return max(min(value, self.worth - shipped), Money.zero(self.currency))
 
     def check_command(self, command: Command) -> frozenset[OrderState]:
         outcome = TRANSITIONS[self.state, command]
