@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from order_cancellation import (
     Discount,
     LineItem,
@@ -184,7 +186,7 @@ def test_prices_without_tax_are_sent_to_klarna_with_their_tax_included(
 
 
 def test_a_cancel_never_refunds_more_than_the_order_is_worth(
-    sim: KlarnaSimulator, gateway: KlarnaGateway
+    sim: KlarnaSimulator, gateway: KlarnaGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     sales = shop(sim, gateway)
     order = sales.place_order(
@@ -201,3 +203,6 @@ def test_a_cancel_never_refunds_more_than_the_order_is_worth(
     assert refund.refunded == eur("20.00")
     assert refund.payment_detail is not None
     assert "70.00 EUR more captured than this order is worth" in refund.payment_detail
+    assert refund.payment_unrefunded == eur("70.00")
+    (warning,) = [r for r in caplog.records if "beyond what it is worth" in r.getMessage()]
+    assert warning.__dict__["unrefunded"] == "70.00 EUR"

@@ -279,6 +279,20 @@ class Effects:
             # A provider's own words, kept on the refund order and in events.
             result = replace(result, detail=storable(result.detail))
         crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
+        if result.unrefunded is not None:
+            _log.warning(
+                "shop %s: the provider holds %s for order %s beyond what it is worth; it was "
+                "not refunded: look at the payment in the provider's portal",
+                self._shop,
+                result.unrefunded,
+                refund.order_id,
+                extra={
+                    "shop": self._shop,
+                    "order_id": refund.order_id,
+                    "refund_order_id": refund.id,
+                    "unrefunded": str(result.unrefunded),
+                },
+            )
 
         def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
             if current.payment_settled:

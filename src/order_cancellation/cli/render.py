@@ -206,6 +206,9 @@ def refund(value: RefundOrder) -> JSONObject:
         "manual_amount": money(value.manual_amount),
         "provider_reference": value.provider_reference,
         "payment_detail": value.payment_detail,
+        "payment_unrefunded": money(value.payment_unrefunded)
+        if value.payment_unrefunded is not None
+        else None,
         "payment_attempts": value.payment_attempts,
         "last_error": value.last_error,
         "stock_error": value.stock_error,

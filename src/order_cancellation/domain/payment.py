@@ -127,6 +127,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
         if excess.minor
         else None
     )
+    unrefunded = excess if excess.minor else None
     refund_steps = (Step(kind=StepKind.REFUND, amount=refundable),) if refundable.minor else ()
     if view.expired(now) or view.status is AuthorizationStatus.CLOSED:
         return _plan(
@@ -134,6 +135,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             PaymentStatus.AUTHORIZATION_LAPSED,
             (done + refundable, zero, zero),
             _joined("the authorization expired; nothing was left to release", note),
+            unrefunded,
         )
     if view.captured.is_zero():
         cancel = Step(kind=StepKind.CANCEL_AUTHORIZATION, amount=view.authorized)
@@ -146,6 +148,7 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             PaymentStatus.REFUNDED_AND_RELEASED,
             (done + refundable, remaining, zero),
             note,
+            unrefunded,
         )
     if view.released is not None and view.released.minor > 0:
         # The remainder was released before (by an attempt whose response was lost).
@@ -154,8 +157,11 @@ def plan_settlement(  # noqa: PLR0911 - one return per case of the rule
             PaymentStatus.REFUNDED_AND_RELEASED,
             (done + refundable, view.released, zero),
             note,
+            unrefunded,
         )
-    return _plan(refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), note)
+    return _plan(
+        refund_steps, PaymentStatus.REFUNDED, (done + refundable, zero, zero), note, unrefunded
+    )
 
 
 def _joined(first: str, second: str | None) -> str:
@@ -256,11 +262,17 @@ def _plan(
     status: PaymentStatus,
     amounts: tuple[Money, Money, Money],
     detail: str | None,
+    unrefunded: Money | None = None,
 ) -> SettlementPlan:
     refunded, released, manual = amounts
     return SettlementPlan(
         steps=steps,
         result=SettlementResult(
-            status=status, refunded=refunded, released=released, manual=manual, detail=detail
+            status=status,
+            refunded=refunded,
+            released=released,
+            manual=manual,
+            detail=detail,
+            unrefunded=unrefunded,
         ),
     )

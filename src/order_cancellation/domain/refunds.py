@@ -69,6 +69,9 @@ class SettlementResult:
     manual: Money  # still owed, to be paid back by hand
     provider_reference: str | None = None
     detail: str | None = None
+    unrefunded: Money | None = None
+    """Money the provider holds for the order beyond what it is worth, left for the
+    merchant to look at (never refunded blindly)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -109,6 +112,8 @@ class RefundOrder:
     """... and that less what returns gave back: the most the merchant may hold."""
     fees: tuple[FeePortion, ...] = ()
     """Fees kept back from a return (restocking, return shipping), per tax rate."""
+    payment_unrefunded: Money | None = None
+    """What the provider held beyond the order's worth and was not refunded: look at it."""
     adjustment: tuple[FeePortion, ...] = ()
     """What a refund of kind adjustment (goodwill) gives back, per tax rate."""
     deductions: tuple[FeePortion, ...] = ()
@@ -253,6 +258,7 @@ class RefundOrder:
             payment_detail=result.detail,
             payment_attempts=self.payment_attempts + 1,
             payment_error=None,
+            payment_unrefunded=result.unrefunded,
         )
 
     def payment_failed(self, error: str, *, dead: bool) -> RefundOrder:
