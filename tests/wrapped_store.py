@@ -14,6 +14,7 @@ from order_cancellation.ports.persistence import (
     StatusLabelRepository,
     UnitOfWork,
 )
+from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
 
 
@@ -44,6 +45,10 @@ class DelegatingUnitOfWork:
     @property
     def stock(self) -> StockLedger:
         return self.inner.stock
+
+    @property
+    def queries(self) -> ListingQueries:
+        return self.inner.queries
 
     def __enter__(self) -> Self:
         self.inner.__enter__()

@@ -20,6 +20,7 @@ from order_cancellation.domain.order import Order
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
+from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
 
 
@@ -195,6 +196,11 @@ class UnitOfWork(Protocol):
     @property
     def stock(self) -> StockLedger:
         """The shop's stock, in the same transaction as everything else."""
+        ...
+
+    @property
+    def queries(self) -> ListingQueries:
+        """Listing and paging over the shop's orders and refund orders."""
         ...
 
     def __enter__(self) -> Self: ...

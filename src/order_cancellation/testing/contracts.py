@@ -43,6 +43,7 @@ from order_cancellation.domain.stock import (
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
+from order_cancellation.testing.listing_contracts import ListingContract
 from order_cancellation.testing.record_contracts import RealOrderRecordsContract
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -94,7 +95,7 @@ def sample_message(
     )
 
 
-class BackendContract(RealOrderRecordsContract):
+class BackendContract(RealOrderRecordsContract, ListingContract):
     """Provide ``backend``; every test below (and those of the suites it includes) runs
     against it."""
 

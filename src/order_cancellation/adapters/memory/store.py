@@ -17,6 +17,7 @@ from typing import Any, Final, Self, TypeVar
 
 import attrs
 
+from order_cancellation.adapters.memory.queries import MemoryQueries
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     InsufficientStock,
@@ -136,6 +137,11 @@ class MemoryUnitOfWork:
     @property
     def stock(self) -> _Stock:
         return self._repository(_Stock)
+
+    @property
+    def queries(self) -> MemoryQueries:
+        tables = self._tables()
+        return MemoryQueries(tables.orders, tables.refunds)
 
     def _repository(self, kind: type[_R]) -> _R:
         made = self._repositories.get(kind)

@@ -9,6 +9,7 @@ from psycopg.pq import TransactionStatus
 
 from order_cancellation.adapters.postgres.connection import Session, translated
 from order_cancellation.adapters.postgres.outbox import PostgresOutbox
+from order_cancellation.adapters.postgres.queries import PostgresQueries
 from order_cancellation.adapters.postgres.repositories import (
     PostgresIdempotencyKeys,
     PostgresLabels,
@@ -36,6 +37,7 @@ class PostgresUnitOfWork:
         self.idempotency = PostgresIdempotencyKeys(self._session)
         self.outbox = PostgresOutbox(self._session)
         self.stock = PostgresStock(self._session)
+        self.queries = PostgresQueries(self._session)
 
     def __enter__(self) -> Self:
         if self._entered:

@@ -25,6 +25,7 @@ from order_cancellation.adapters.sqlite.connection import (
     translate,
 )
 from order_cancellation.adapters.sqlite.outbox import SQLiteOutbox
+from order_cancellation.adapters.sqlite.queries import SQLiteQueries
 from order_cancellation.adapters.sqlite.repositories import (
     SQLiteIdempotencyKeys,
     SQLiteOrders,
@@ -51,6 +52,7 @@ class SQLiteUnitOfWork:
         self.idempotency = SQLiteIdempotencyKeys(self, shop)
         self.outbox = SQLiteOutbox(self, shop)
         self.stock = SQLiteStock(self, shop)
+        self.queries = SQLiteQueries(self, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
