@@ -16,6 +16,7 @@ from order_cancellation.ports.persistence import (
 )
 from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
 class DelegatingUnitOfWork:
@@ -49,6 +50,10 @@ class DelegatingUnitOfWork:
     @property
     def queries(self) -> ListingQueries:
         return self.inner.queries
+
+    @property
+    def webhooks(self) -> WebhookEndpoints:
+        return self.inner.webhooks
 
     def __enter__(self) -> Self:
         self.inner.__enter__()

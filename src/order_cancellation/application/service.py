@@ -17,6 +17,7 @@ from order_cancellation.application.failures import FailedEffect
 from order_cancellation.application.listing import DEFAULT_PAGE, Listing, Page
 from order_cancellation.application.orders import OrderCommands
 from order_cancellation.application.relay import RelayReport
+from order_cancellation.application.webhooks import WebhookAdmin
 from order_cancellation.domain.errors import (
     InvalidInput,
 )
@@ -39,7 +40,7 @@ from order_cancellation.ports.persistence import UnitOfWork
 __all__ = ["EffectsMode", "SalesService"]
 
 
-class SalesService(OrderCommands, Listing):
+class SalesService(OrderCommands, Listing, WebhookAdmin):
     """One shop's sales: place, fulfill, cancel and return orders; list refunds; report.
 
     ``effects="inline"`` runs the effects (restock, settle payment, publish) right after

@@ -22,6 +22,7 @@ from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
 class OrderRepository(Protocol):
@@ -201,6 +202,11 @@ class UnitOfWork(Protocol):
     @property
     def queries(self) -> ListingQueries:
         """Listing and paging over the shop's orders and refund orders."""
+        ...
+
+    @property
+    def webhooks(self) -> WebhookEndpoints:
+        """The shop's webhook endpoints."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -18,6 +18,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 
 from order_cancellation.adapters.memory.queries import MemoryQueries
+from order_cancellation.adapters.memory.webhooks import MemoryWebhookEndpoints
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     InsufficientStock,
@@ -31,6 +32,7 @@ from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.ports.persistence import (
     FailedMessage,
     IdempotencyRecord,
@@ -52,6 +54,7 @@ class _ShopTables:
     open_messages: dict[str, None] = attrs.Factory(dict)  # ordered set, oldest first
     levels: dict[str, int] = attrs.Factory(dict)
     movements: dict[MovementKey, StockMovement] = attrs.Factory(dict)
+    webhooks: dict[str, WebhookEndpoint] = attrs.Factory(dict)
 
 
 class MemoryBackend:
@@ -137,6 +140,10 @@ class MemoryUnitOfWork:
     @property
     def stock(self) -> _Stock:
         return self._repository(_Stock)
+
+    @property
+    def webhooks(self) -> MemoryWebhookEndpoints:
+        return MemoryWebhookEndpoints(self._tables().webhooks, self._write)
 
     @property
     def queries(self) -> MemoryQueries:

@@ -17,6 +17,7 @@ from order_cancellation.adapters.postgres.repositories import (
     PostgresRefunds,
 )
 from order_cancellation.adapters.postgres.stock import PostgresStock
+from order_cancellation.adapters.postgres.webhooks import PostgresWebhookEndpoints
 from order_cancellation.domain.errors import StorageError
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class PostgresUnitOfWork:
         self.outbox = PostgresOutbox(self._session)
         self.stock = PostgresStock(self._session)
         self.queries = PostgresQueries(self._session)
+        self.webhooks = PostgresWebhookEndpoints(self._session)
 
     def __enter__(self) -> Self:
         if self._entered:

@@ -33,6 +33,7 @@ from order_cancellation.adapters.sqlite.repositories import (
     SQLiteStatusLabels,
 )
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
+from order_cancellation.adapters.sqlite.webhooks import SQLiteWebhookEndpoints
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class SQLiteUnitOfWork:
         self.outbox = SQLiteOutbox(self, shop)
         self.stock = SQLiteStock(self, shop)
         self.queries = SQLiteQueries(self, shop)
+        self.webhooks = SQLiteWebhookEndpoints(self, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
