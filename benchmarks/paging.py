@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from benchmarks.harness import Row, Sizes, Target, interleaved
@@ -103,6 +104,10 @@ def _timed(call: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1e3
 
 
+def _timed_call(call: Callable[[Sales], object], sales: Sales) -> float:
+    return _timed(lambda: call(sales))
+
+
 def rows(sizes: Sizes) -> list[Row]:
     counts = [1_000, 10_000, 100_000] if not sizes.smoke else [200, 400]
     repeats = sizes.pick(15, 31, smoke=1)
@@ -113,14 +118,15 @@ def rows(sizes: Sizes) -> list[Row]:
             seed(folder / f"refunds-{count}.db", count)
             shops[count] = Sales.sqlite(folder / f"refunds-{count}.db", SHOP, synchronous="NORMAL")
         try:
-            for name, call in (
+            calls: list[tuple[str, Callable[[Sales], object]]] = [
                 ("refund_orders(pending=True, limit=50)",
                  lambda sales: sales.refund_orders(pending=True, limit=50)),
                 ("manual_refunds_owed()", lambda sales: sales.manual_refunds_owed()),
-            ):  # fmt: skip
+            ]  # fmt: skip
+            for name, call in calls:
                 medians = interleaved(
                     {
-                        str(count): (lambda sales=sales, call=call: _timed(lambda: call(sales)))
+                        str(count): partial(_timed_call, call, sales)
                         for count, sales in shops.items()
                     },
                     repeats=repeats,

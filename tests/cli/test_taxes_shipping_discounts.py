@@ -331,7 +331,7 @@ def _money(text: str) -> Money:
 def test_the_order_document_lists_each_discount_and_its_lines() -> None:
     sales, order_id = _discounted_order()
 
-    document = render.order(sales.get_order(order_id))
+    document: Any = render.order(sales.get_order(order_id))
 
     keys = ("code", "percent", "amount", "lines")
     assert [{key: applied[key] for key in keys} for applied in document["discounts"]] == [

@@ -65,7 +65,7 @@ def _values(hint: Any) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one per kin
     if isinstance(hint, type) and attrs.has(hint):
         return st.builds(hint, **{field.name: _values(field.type) for field in fields_of(hint)})
     if isinstance(hint, type) and issubclass(hint, str) and hint is not str:
-        return st.sampled_from(list(hint))  # a StrEnum
+        return st.sampled_from(list(typing.cast(Any, hint)))  # a StrEnum
     return {str: ocst.identifiers(), int: st.integers(0, 10**6), bool: st.booleans()}[hint]
 
 

@@ -114,9 +114,7 @@ def test_an_answer_of_500_is_retried_with_the_same_id(shop: Shop, receiver: Rece
     assert shop.sales.failed_effects() == []
 
 
-def test_a_receiver_that_hangs_past_the_deadline_is_retried(
-    shop: Shop, receiver: Receiver
-) -> None:
+def test_a_receiver_that_hangs_past_the_deadline_is_retried(shop: Shop, receiver: Receiver) -> None:
     shop.sales.add_webhook(receiver.url, secret=SECRET, event_types=["order.placed"])
     receiver.answers = ["hang"]
     shop.place()
@@ -171,9 +169,7 @@ def test_a_delivery_that_keeps_failing_is_listed_and_retryable(receiver: Receive
     shop.publisher.close()
 
 
-def test_an_endpoint_gets_only_the_event_types_it_asked_for(
-    shop: Shop, receiver: Receiver
-) -> None:
+def test_an_endpoint_gets_only_the_event_types_it_asked_for(shop: Shop, receiver: Receiver) -> None:
     shop.sales.add_webhook(receiver.url, secret=SECRET, event_types=["order.canceled"])
     order_id = shop.place()
     shop.sales.cancel_order(order_id, status="Canceled")

@@ -94,7 +94,7 @@ def _enum(kind: type[OrderState] | type[PaymentStatus], value: object, name: str
     if value is None:
         return None
     try:
-        return kind(value)
+        return kind(value)  # type: ignore[arg-type] # refused below if not a member
     except ValueError:
         choices = ", ".join(member.value for member in kind)
         raise InvalidInput(f"{name} is one of {choices}; not {shown(value)}.") from None

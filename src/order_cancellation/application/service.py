@@ -14,6 +14,7 @@ from typing import overload
 from order_cancellation.application import failures
 from order_cancellation.application.core import EffectsMode, check_flag, command_fingerprint
 from order_cancellation.application.failures import FailedEffect
+from order_cancellation.application.importing import OrderImports
 from order_cancellation.application.listing import DEFAULT_PAGE, Listing, Page
 from order_cancellation.application.orders import OrderCommands
 from order_cancellation.application.relay import RelayReport
@@ -40,7 +41,7 @@ from order_cancellation.ports.persistence import UnitOfWork
 __all__ = ["EffectsMode", "SalesService"]
 
 
-class SalesService(OrderCommands, Listing, WebhookAdmin):
+class SalesService(OrderCommands, Listing, WebhookAdmin, OrderImports):
     """One shop's sales: place, fulfill, cancel and return orders; list refunds; report.
 
     ``effects="inline"`` runs the effects (restock, settle payment, publish) right after

@@ -39,7 +39,7 @@ T = TypeVar("T")
 def event_type_name(kind: type[DomainEvent]) -> str:
     """The dotted type of an event in its JSON form: ``OrderCanceled`` -> ``order.canceled``,
     ``ManualRefundRequired`` -> ``manual_refund.required``."""
-    words = re.findall(r"[A-Z][a-z]*", kind.__name__)
+    words: list[str] = re.findall(r"[A-Z][a-z]*", kind.__name__)
     return "_".join(words[:-1]).lower() + "." + words[-1].lower()
 
 

@@ -78,7 +78,8 @@ def _settled(refund: RefundOrder) -> RefundOrder:
 def _all_pages(
     fetch: Callable[[Position | None], Sequence[T]], position: Callable[[T], Position]
 ) -> list[list[str]]:
-    pages, after = [], None
+    pages: list[list[str]] = []
+    after: Position | None = None
     while True:
         page = list(fetch(after))
         if not page:
