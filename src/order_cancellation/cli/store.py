@@ -10,13 +10,14 @@ import argparse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from order_cancellation.application.service import EffectsMode
 from order_cancellation.cli.exits import ExitCode, StoreUnavailable, UsageError, classify, one_line
 from order_cancellation.cli.payments import gateways
+from order_cancellation.domain.errors import NotFound
 from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.sales import Sales
 
@@ -61,6 +62,8 @@ def open_shop(args: argparse.Namespace, *, create: bool = False) -> Iterator[Sal
             sales = _postgres(target.dsn, target.shop, routes, effects, resources)
         # Read once, so that a store that cannot be used fails here with a clear message.
         _opening(sales.status_labels, f"cannot use the {target.where}")
+        if not create and not getattr(args, "creates", False):
+            _check_shop(sales._backend, target.shop)
         yield sales
 
 
@@ -103,6 +106,22 @@ def _postgres(
     backend = _opening(lambda: PostgresBackend(dsn), "cannot reach the PostgreSQL server")
     resources.callback(backend.close)
     return Sales.postgres(shop=shop, backend=backend, gateways=routes, effects=effects)
+
+
+class UnknownShop(NotFound):
+    """``--shop`` names a shop the database does not know (a typo, most likely)."""
+
+
+def _check_shop(backend: Any, shop: str) -> None:
+    """A command that only reads or changes existing records refuses a shop the database
+    does not know, naming those it does, rather than show an empty shop. A database that
+    knows no shop yet is left alone."""
+    known = _opening(backend.shops, "cannot list the shops")
+    if known and shop not in known:
+        raise UnknownShop(
+            f"this database knows no shop {shop!r}; its shops are: {', '.join(known)}. "
+            "Check --shop (commands that create data, such as order place, start a new shop)."
+        )
 
 
 def _opening(step: Callable[[], T], failure: str) -> T:

@@ -67,6 +67,15 @@ class MemoryBackend:
     def unit_of_work(self, shop: str) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self, shop)
 
+    def shops(self) -> list[str]:
+        """The shops that hold any orders, stock, labels or webhook endpoints here."""
+        with self._lock:
+            return sorted(
+                shop
+                for shop, tables in self._shops.items()
+                if tables.orders or tables.levels or tables.labels or tables.webhooks
+            )
+
     def _tables(self, shop: str) -> _ShopTables:
         tables = self._shops.get(shop)
         if tables is None:
