@@ -34,7 +34,9 @@ def test_a_page_is_a_sequence_with_the_cursor_of_the_next(sales: Sales) -> None:
 
     assert isinstance(first, Page)
     assert [order.id for order in first] == ["o-2", "o-1"]
-    assert first[0].id == "o-2" and len(first) == 2 and list(first[:1]) == [first[0]]
+    assert first[0].id == "o-2"
+    assert len(first) == 2
+    assert list(first[:1]) == [first[0]]
     assert [order.id for order in second] == ["o-0"]
     assert second.next_cursor is None
     assert set(ids) == {"o-0", "o-1", "o-2"}
@@ -48,8 +50,9 @@ def test_refund_orders_with_a_limit_is_a_page_and_without_a_list(sales: Sales) -
     rest = sales.refund_orders(pending=False, after=page.next_cursor or "")
     everything = sales.refund_orders()
 
-    assert isinstance(everything, list) and len(everything) == 3
-    assert len(page) == 2 and len(rest) == 1
+    assert isinstance(everything, list)
+    assert len(everything) == 3
+    assert (len(page), len(rest)) == (2, 1)
     assert {refund.id for refund in [*page, *rest]} == {refund.id for refund in everything}
 
 

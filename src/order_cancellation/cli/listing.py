@@ -12,7 +12,7 @@ from typing import Any
 
 from order_cancellation.cli import render
 from order_cancellation.cli.base import Commands, command, optional_number, with_shop
-from order_cancellation.cli.console import Console
+from order_cancellation.cli.console import JSON, Console
 from order_cancellation.cli.exits import UsageError
 from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.sales import Sales
@@ -144,13 +144,14 @@ def _import(args: argparse.Namespace, sales: Sales, console: Console) -> None:
             print(f"imported {done} records...", file=sys.stderr, flush=True)
 
     summary = sales.import_orders(_records(path, kind), progress=progress)
-    refused = [
+    refused: list[JSON] = [
         {"record": item.record, "order_id": item.order_id, "code": item.code, "reason": item.reason}
         for item in summary.refused
     ]
     text = [f"imported {len(summary.imported)} orders, refused {len(refused)}"]
     text += [
-        f"  record {item['record']} ({item['order_id'] or 'no order id'}): {item['reason']}"
-        for item in refused
+        f"  record {item.record} ({item.order_id or 'no order id'}): {item.reason}"
+        for item in summary.refused
     ]
-    console.result({"imported": list(summary.imported), "refused": refused}, text)
+    imported: list[JSON] = list(summary.imported)
+    console.result({"imported": imported, "refused": refused}, text)

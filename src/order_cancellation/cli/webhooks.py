@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from order_cancellation.cli.base import Commands, command, group, with_shop
-from order_cancellation.cli.console import Console
+from order_cancellation.cli.console import JSON, Console, JSONObject
 from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.forms import moment_text
 from order_cancellation.sales import Sales
@@ -30,8 +30,8 @@ def register(commands: Commands) -> None:
     command(hooks, "retry", "deliver failed webhook deliveries again now", with_shop(_retry))
 
 
-def _document(endpoint: WebhookEndpoint, *, secret: bool = False) -> dict[str, object]:
-    document: dict[str, object] = {
+def _document(endpoint: WebhookEndpoint, *, secret: bool = False) -> JSONObject:
+    document: JSONObject = {
         "id": endpoint.id,
         "url": endpoint.url,
         "event_types": list(endpoint.event_types),
@@ -70,8 +70,11 @@ def _remove(args: argparse.Namespace, sales: Sales, console: Console) -> None:
 
 def _retry(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     failed = [effect for effect in sales.failed_effects() if effect.effect == "publish"]
-    still = [effect.id for effect in failed if sales.retry_effect(effect.id) is not None]
+    still: list[JSON] = [
+        effect.id for effect in failed if sales.retry_effect(effect.id) is not None
+    ]
+    retried: list[JSON] = [effect.id for effect in failed]
     console.result(
-        {"retried": [effect.id for effect in failed], "still_failing": still},
+        {"retried": retried, "still_failing": still},
         [f"retried {len(failed)} deliveries; {len(still)} still failing"],
     )
