@@ -305,3 +305,14 @@ def test_times_are_written_in_utc() -> None:
 
     assert to_json(order)["placed_at"].endswith("Z")
     assert datetime.fromisoformat(to_json(order)["placed_at"]).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS.values()))
+def test_the_docs_publish_the_shipped_schemas(name: str) -> None:
+    from pathlib import Path
+
+    published = Path(__file__).resolve().parents[2] / "docs" / "schemas" / f"{name}.schema.json"
+
+    assert json.loads(published.read_text(encoding="utf-8")) == schema(
+        next(kind for kind, each in DOCUMENTS.items() if each == name)
+    )
