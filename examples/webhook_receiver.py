@@ -30,7 +30,7 @@ from order_cancellation import LineItem, Money, Sales
 from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.adapters.webhooks import WebhookPublisher
 
-DEMO_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+DEMO_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a demo secret
 
 
 class Receiver:
