@@ -174,3 +174,41 @@ def test_webhooks_retry_with_nothing_failed_retries_nothing(operator: Operator) 
     assert operator.json("webhooks", "retry") == {"retried": [], "still_failing": []}
     assert "retried 0 deliveries" in operator("webhooks", "retry").out
     assert "added wh_" in operator("webhooks", "add", "https://example.com/other").out
+
+
+def test_with_webhooks_a_command_delivers_its_events_signed(operator: Operator) -> None:
+    from standardwebhooks import Webhook
+
+    from tests.webhooks.receiver import receiving
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    with receiving() as receiver:
+        operator.json("webhooks", "add", receiver.url, "--secret", secret)
+        operator.json("stock", "set", "MUG", "5")
+        order = operator.json("order", "place", "MUG:1:9.50", "--currency", "EUR", "--webhooks")[
+            "order"
+        ]
+
+    (request,) = receiver.requests
+    document = Webhook(secret).verify(request.body, request.headers)
+    assert document["data"]["order_id"] == order["id"]
+
+
+def test_webhooks_retry_delivers_what_failed_while_the_receiver_was_down(
+    operator: Operator,
+) -> None:
+    from tests.webhooks.receiver import Receiver, receiving
+
+    down = Receiver()
+    port, url = down.port, down.url
+    down.stop()
+    operator.json("webhooks", "add", url, "--event", "order.placed")
+    operator.json("stock", "set", "MUG", "5")
+    placed = operator("order", "place", "MUG:1:9.50", "--currency", "EUR", "--webhooks")
+    with receiving(port) as back:
+        retried = operator.json("webhooks", "retry", "--webhooks")
+
+    assert placed.code == 0
+    assert len(retried["retried"]) == 1
+    assert retried["still_failing"] == []
+    assert len(back.requests) == 1

@@ -200,3 +200,83 @@ def test_the_body_is_the_events_json_form_in_an_envelope() -> None:
     assert document["type"] == "order.placed"
     assert document["timestamp"] == "2026-01-05T09:00:00Z"
     assert document["data"]["event_id"] == event.event_id
+
+
+def test_a_timeout_longer_than_the_deadline_is_refused() -> None:
+    from order_cancellation import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="at most the deadline"):
+        WebhookPublisher(MemoryBackend(), timeout=5, deadline=1)
+
+
+def test_endpoints_left_when_the_deadline_has_passed_are_not_tried(receiver: Receiver) -> None:
+    import httpx
+
+    shop = Shop()
+    client = httpx.Client(follow_redirects=False)
+    slow = WebhookPublisher(shop.backend, timeout=0.3, deadline=0.3, client=client)
+    for _ in range(2):
+        shop.sales.add_webhook(receiver.url, secret=SECRET, event_types=["order.placed"])
+    receiver.answers = ["hang"]
+    event = OrderPlaced(
+        shop="acme", order_id="o-1", occurred_at=shop.clock.now(), lines=(),
+        total=Money.of("9.90", "EUR"), payment=None,
+    )  # fmt: skip
+
+    with pytest.raises(Exception, match=r"not tried: the 0\.3 s deadline passed"):
+        slow.publish(event)
+    slow.close()  # a client passed in stays open: its owner closes it
+    assert not client.is_closed
+    client.close()
+    shop.publisher.close()
+
+
+def test_an_answer_trickled_past_the_deadline_fails_the_delivery() -> None:
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from typing import Any
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            self.send_response(200)
+            self.send_header("content-length", "20")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shop = Shop()
+    publisher = WebhookPublisher(shop.backend, timeout=0.2, deadline=0.4)
+    shop.sales.add_webhook(f"http://127.0.0.1:{server.server_address[1]}/", secret=SECRET)
+    event = OrderPlaced(
+        shop="acme", order_id="o-1", occurred_at=shop.clock.now(), lines=(),
+        total=Money.of("9.90", "EUR"), payment=None,
+    )  # fmt: skip
+    try:
+        with pytest.raises(Exception, match=r"not complete within the 0\.4 s deadline"):
+            publisher.publish(event)
+    finally:
+        publisher.close()
+        shop.publisher.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_error_codes_name_each_kind_of_refusal() -> None:
+    from order_cancellation import ConcurrencyConflict, OrderNotFound, StorageError
+    from order_cancellation.application.errors import error_code
+    from order_cancellation.domain.errors import CommandRejected
+
+    assert error_code(OrderNotFound("x")) == "not_found"
+    assert error_code(ConcurrencyConflict("x")) == "conflict"
+    assert error_code(StorageError("x")) == "storage_error"
+    assert error_code(CommandRejected("x")) == "refused"
+    assert error_code(RuntimeError("x")) == "error"
