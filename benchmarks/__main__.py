@@ -20,6 +20,7 @@ BENCHMARKS = {
     "scaling": "benchmarks.scaling",
     "rss": "benchmarks.rss",
     "relay": "benchmarks.relay",
+    "paging": "benchmarks.paging",
 }
 
 

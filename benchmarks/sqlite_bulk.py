@@ -8,6 +8,7 @@ substituted. For each order it writes what placing it writes:
 
 - ``orders``: the open order (state, status, version 1, placed_at, currency, data);
 - ``stock_movements``: one ``sale`` movement per line, keyed (shop, order, line, kind, '');
+- ``order_skus``: one row per SKU of the order (the listing's SKU filter);
 - ``stock_levels``: each SKU's level after all the sales.
 
 The smoke test reads seeded orders back through the library to prove the rows decode.
@@ -81,6 +82,15 @@ def bulk_seed(path: Path, count: int, lines: int) -> None:
                     (SHOP, order_id(n), line_id, line_sku, -quantity)
                     for n in numbers
                     for line_id, line_sku, quantity in order_lines
+                ),
+            )
+            connection.executemany(
+                "INSERT OR IGNORE INTO order_skus (shop, sku, placed_at, order_id)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    (SHOP, line_sku, _utc_text(n), order_id(n))
+                    for n in numbers
+                    for _, line_sku, _ in order_lines
                 ),
             )
             connection.execute("COMMIT")

@@ -14,7 +14,9 @@ from order_cancellation.ports.persistence import (
     StatusLabelRepository,
     UnitOfWork,
 )
+from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
 class DelegatingUnitOfWork:
@@ -44,6 +46,14 @@ class DelegatingUnitOfWork:
     @property
     def stock(self) -> StockLedger:
         return self.inner.stock
+
+    @property
+    def queries(self) -> ListingQueries:
+        return self.inner.queries
+
+    @property
+    def webhooks(self) -> WebhookEndpoints:
+        return self.inner.webhooks
 
     def __enter__(self) -> Self:
         self.inner.__enter__()

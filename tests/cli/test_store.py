@@ -112,8 +112,29 @@ def test_store_options_may_come_before_the_command(operator: Operator, db: Path)
 
 def test_each_shop_in_one_file_sees_only_its_own_orders(operator: Operator) -> None:
     order = operator.place("MUG:1:9.50")
+    assert operator("stock", "set", "MUG", "1", "--shop", "other-shop").code == 0
 
     elsewhere = operator("order", "show", order, "--shop", "other-shop")
 
     assert elsewhere.code == 1
     assert order in elsewhere.one_error_line
+
+
+def test_a_shop_the_database_does_not_know_is_refused_naming_the_known_ones(
+    operator: Operator,
+) -> None:
+    order = operator.place("MUG:1:9.50")
+
+    typo = operator("order", "show", order, "--shop", "defualt")
+
+    assert typo.code == 1
+    assert "knows no shop 'defualt'; its shops are: default" in typo.one_error_line
+
+
+def test_a_command_that_creates_data_may_start_a_new_shop(operator: Operator) -> None:
+    operator.place("MUG:1:9.50")
+
+    started = operator("stock", "set", "CUP", "3", "--shop", "second-shop")
+
+    assert started.code == 0
+    assert operator("stock", "show", "--shop", "second-shop").code == 0

@@ -130,7 +130,8 @@ def test_a_percentage_discount_applies_to_all_the_goods(operator: Operator) -> N
     )  # fmt: skip
 
     assert [line["discount"] for line in order["lines"]] == [_eur(190), _eur(150)]
-    assert order["discounts"] == [
+    keys = ("code", "percent", "amount", "lines")
+    assert [{key: applied[key] for key in keys} for applied in order["discounts"]] == [
         {
             "code": "WINTER10",
             "percent": "10",
@@ -330,9 +331,10 @@ def _money(text: str) -> Money:
 def test_the_order_document_lists_each_discount_and_its_lines() -> None:
     sales, order_id = _discounted_order()
 
-    document = render.order(sales.get_order(order_id))
+    document: Any = render.order(sales.get_order(order_id))
 
-    assert document["discounts"] == [
+    keys = ("code", "percent", "amount", "lines")
+    assert [{key: applied[key] for key in keys} for applied in document["discounts"]] == [
         {
             "code": "WINTER10",
             "percent": "10",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 
 from order_cancellation.application.core import (
     ServiceCore,
@@ -13,6 +14,7 @@ from order_cancellation.application.core import (
     quantities_text,
     refuse_existing,
 )
+from order_cancellation.application.importing import check_placed_at
 from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
@@ -56,12 +58,14 @@ class OrderCommands(ServiceCore):
         shipping: Sequence[ShippingFee] = (),
         discounts: Sequence[Discount] = (),
         prices_include_tax: bool | None = None,
+        placed_at: datetime | None = None,
     ) -> Order:
         """Record a new order and take its units from stock.
 
         ``shipping`` fees and ``discounts`` (on the goods) count in the order's total;
         ``prices_include_tax`` says how the prices were entered (the shop's setting unless
-        given: see :class:`Sales`).
+        given: see :class:`Sales`). ``placed_at`` (timezone-aware, not in the future) is
+        when an imported order was really placed, so it counts on that day's report.
         """
         if not isinstance(lines, Sequence):
             raise InvalidInput("an order's lines are a list of LineItem values.")
@@ -74,6 +78,7 @@ class OrderCommands(ServiceCore):
                 repr(payment),
                 order_id,
                 *_given(shipping=shipping, discounts=discounts, prices_include_tax=include_tax),
+                *([] if placed_at is None else [placed_at.isoformat()]),
             )
             if idempotency_key is not None
             else ""
@@ -86,7 +91,7 @@ class OrderCommands(ServiceCore):
             shop=self.shop,
             items=lines,
             payment=payment,
-            at=self._now(),
+            at=self._now() if placed_at is None else check_placed_at(placed_at, self._now()),
             shipping=shipping,
             discounts=discounts,
             prices_include_tax=include_tax,

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, tzinfo
+from typing import overload
 
 from order_cancellation.application import failures
 from order_cancellation.application.core import EffectsMode, check_flag, command_fingerprint
 from order_cancellation.application.failures import FailedEffect
+from order_cancellation.application.importing import OrderImports
+from order_cancellation.application.listing import DEFAULT_PAGE, Listing, Page
 from order_cancellation.application.orders import OrderCommands
 from order_cancellation.application.relay import RelayReport
+from order_cancellation.application.webhooks import WebhookAdmin
 from order_cancellation.domain.errors import (
     InvalidInput,
 )
@@ -37,7 +41,7 @@ from order_cancellation.ports.persistence import UnitOfWork
 __all__ = ["EffectsMode", "SalesService"]
 
 
-class SalesService(OrderCommands):
+class SalesService(OrderCommands, Listing, WebhookAdmin, OrderImports):
     """One shop's sales: place, fulfill, cancel and return orders; list refunds; report.
 
     ``effects="inline"`` runs the effects (restock, settle payment, publish) right after
@@ -47,11 +51,43 @@ class SalesService(OrderCommands):
 
     # -- refund orders -----------------------------------------------------------------------
 
+    @overload
     def refund_orders(
         self, *, order_id: str | None = None, pending: bool | None = None
-    ) -> list[RefundOrder]:
+    ) -> list[RefundOrder]: ...
+
+    @overload
+    def refund_orders(
+        self,
+        *,
+        order_id: str | None = None,
+        pending: bool | None = None,
+        limit: int,
+        after: str | None = None,
+    ) -> Page[RefundOrder]: ...
+
+    @overload
+    def refund_orders(
+        self, *, order_id: str | None = None, pending: bool | None = None, after: str
+    ) -> Page[RefundOrder]: ...
+
+    def refund_orders(
+        self,
+        *,
+        order_id: str | None = None,
+        pending: bool | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> list[RefundOrder] | Page[RefundOrder]:
         """The Returns list, newest first. ``pending=True``: only those with an effect
-        (stock or payment) not yet settled; ``False``: only fully settled ones."""
+        (stock or payment) not yet settled; ``False``: only fully settled ones.
+
+        With ``limit`` or ``after``, one :class:`Page` (newest first, ties by id; answered
+        from an index), else every one as a list."""
+        if limit is not None or after is not None:
+            return self.refund_order_page(
+                order_id=order_id, pending=pending, limit=limit or DEFAULT_PAGE, after=after
+            )
         if order_id is not None:
             check_identifier(order_id, "the order id")
         if pending is not None:
@@ -61,12 +97,6 @@ class SalesService(OrderCommands):
         if pending is None:
             return refunds
         return [refund for refund in refunds if refund.has_pending_effect is pending]
-
-    def manual_refunds_owed(self) -> list[RefundOrder]:
-        """Refund orders whose money must be paid back by hand, oldest first."""
-        with self._uow() as uow:
-            owed = [refund for refund in uow.refunds.list() if refund.manual_refund_owed]
-        return sorted(owed, key=lambda refund: refund.created_at)
 
     def mark_manual_refund_done(
         self,

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from order_cancellation.application.errors import error_code
 from order_cancellation.cli import (
     database,
     demo,
@@ -17,6 +18,7 @@ from order_cancellation.cli import (
     refunds,
     reports,
     stock,
+    webhooks,
     worker,
 )
 from order_cancellation.cli.console import Console
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[store_options(top_level=True)],
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in (demo, database, orders, refunds, effects, stock, labels, reports, worker):
+    modules = (demo, database, orders, refunds, effects, stock, labels, reports, webhooks, worker)
+    for module in modules:
         module.register(commands)
     return parser
 
@@ -76,7 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = classify(error)
         if code is None:
             raise  # a bug: keep the traceback
-        Console.error(one_line(error))
+        if console.as_json:
+            console.refusal(error_code(error), one_line(error), type(error).__name__)
+        else:
+            Console.error(one_line(error))
         return int(code)
     return int(ExitCode.OK)
 

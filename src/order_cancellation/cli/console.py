@@ -35,3 +35,10 @@ class Console:
     @staticmethod
     def error(message: str) -> None:
         print(f"order-cancellation: {message}", file=sys.stderr)
+
+    @staticmethod
+    def refusal(code: str, message: str, kind: str) -> None:
+        """A refusal under ``--json``: one JSON object on stderr with a stable ``code``
+        (``not_found``, ``already_canceled``, ``conflict``, ``bad_input``, ...)."""
+        document = {"error": {"code": code, "message": message, "type": kind}}
+        print(json.dumps(document, ensure_ascii=False), file=sys.stderr)

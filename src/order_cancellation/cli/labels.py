@@ -15,6 +15,7 @@ def register(commands: Commands) -> None:
     labels = group(commands, "labels", "status labels, e.g. 'Canceled - out of stock'")
     command(labels, "list", "every label of the shop and the state it means", with_shop(_list))
     add = command(labels, "add", "define a label (it keeps its meaning forever)", with_shop(_add))
+    add.set_defaults(creates=True)
     add.add_argument("label", metavar="LABEL")
     add.add_argument(
         "--means",

@@ -15,7 +15,7 @@ DEFAULT_SHOP = "default"
 
 
 def store_options(*, top_level: bool) -> argparse.ArgumentParser:
-    """--db / --dsn / --shop, --klarna, --defer-effects and --json."""
+    """--db / --dsn / --shop, --klarna, --defer-effects, --webhooks and --json."""
     parser = argparse.ArgumentParser(add_help=False)
 
     def default(value: Any) -> Any:
@@ -49,6 +49,12 @@ def store_options(*, top_level: bool) -> argparse.ArgumentParser:
         action="store_true",
         default=default(False),
         help="record the command only; a worker restocks and settles the payment",
+    )
+    effects.add_argument(
+        "--webhooks",
+        action="store_true",
+        default=default(False),
+        help="deliver events to the shop's webhook endpoints, signed (needs the webhooks extra)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(

@@ -1,10 +1,11 @@
-"""``order place | show | fulfill | cancel | return | refund | cancel-rest``: one order."""
+"""``order place | show | fulfill | cancel | return | refund | cancel-rest``: one order at
+a time (``order list`` and ``order import``: :mod:`.listing`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from order_cancellation.cli import render, values
+from order_cancellation.cli import listing, render, values
 from order_cancellation.cli.base import (
     Commands,
     command,
@@ -30,6 +31,7 @@ def register(commands: Commands) -> None:
     place = command(
         orders, "place", "record a new order and take its units from stock", with_shop(_place)
     )
+    place.set_defaults(creates=True)
     place.add_argument(
         "lines",
         nargs="+",
@@ -66,6 +68,8 @@ def register(commands: Commands) -> None:
     place.add_argument("--payment-provider", metavar="NAME", help="e.g. klarna, paypal")
     place.add_argument("--payment-ref", metavar="REF", help="the provider's payment reference")
     _idempotency(place)
+
+    listing.register(orders)
 
     show = command(orders, "show", "an order, its lines and its refund orders", with_shop(_show))
     show.add_argument("order_id", metavar="ID")

@@ -1,8 +1,9 @@
 """The JSON documents and text lines of the library's values.
 
-JSON keys are stable (scripts rely on them): amounts are ``{"minor", "currency",
-"display"}``, tax rates ``{"basis_points", "percent"}``, times ISO 8601 with their offset,
-enums their lower-case value.
+Orders, refund orders and reports are written in their public JSON forms
+(:mod:`order_cancellation.forms`, one source of truth): amounts are ``{"minor", "currency",
+"display"}``, tax rates ``{"basis_points", "percent"}``, times RFC 3339 in UTC, enums their
+lower-case value.
 """
 
 from __future__ import annotations
@@ -10,32 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from order_cancellation import forms
 from order_cancellation.cli.console import JSON, JSONObject
-from order_cancellation.domain.charges import AppliedDiscount, ShippingLine, ShippingPortion
-from order_cancellation.domain.lines import OrderLine
+from order_cancellation.domain.charges import AppliedDiscount
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
-from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
+from order_cancellation.domain.report import SalesReport
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.values import LineQuantity
+from order_cancellation.forms.convert import encode, moment_text
 
 
 def money(amount: Money) -> JSONObject:
-    return {"minor": amount.minor, "currency": amount.currency, "display": str(amount)}
+    document: JSONObject = encode(Money, amount)
+    return document
 
 
 def moment(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
-
-
-def rate(value: TaxRate) -> JSONObject:
-    return {"basis_points": value.basis_points, "percent": f"{value.as_percent.normalize():f}"}
-
-
-def taxes(by_rate: Mapping[TaxRate, Money]) -> list[JSON]:
-    return [{"rate": rate(key), "tax": money(amount)} for key, amount in by_rate.items()]
+    return None if at is None else moment_text(at)
 
 
 def _taxes_text(by_rate: Mapping[TaxRate, Money]) -> str:
@@ -50,83 +44,8 @@ def _pricing(value: Order | RefundOrder) -> str:
 
 
 def order(value: Order) -> JSONObject:
-    payment = value.payment
-    cancellation = value.cancellation
-    return {
-        "id": value.id,
-        "shop": value.shop,
-        "state": value.state.value,
-        "status": value.status,
-        "version": value.version,
-        "currency": value.currency,
-        "total": money(value.total),
-        "prices_include_tax": value.prices_include_tax,
-        "tax": money(sum(value.tax_by_rate.values(), Money.zero(value.currency))),
-        "tax_by_rate": taxes(value.tax_by_rate),
-        "placed_at": moment(value.placed_at),
-        "payment": None
-        if payment is None
-        else {
-            "provider": payment.provider,
-            "reference": payment.reference,
-            "auto_capture": payment.auto_capture,
-            "authorization_expires_at": moment(payment.authorization_expires_at),
-        },
-        "lines": [_order_line(line) for line in value.lines],
-        "shipping": [_shipping_line(fee) for fee in value.shipping],
-        "discounts": [_discount(applied) for applied in value.discounts],
-        "cancellation": None
-        if cancellation is None
-        else {
-            "status": cancellation.status,
-            "reason": cancellation.reason,
-            "reason_code": cancellation.reason_code.value if cancellation.reason_code else None,
-            "actor": cancellation.actor,
-            "at": moment(cancellation.at),
-            "refund_order_id": cancellation.refund_order_id,
-        },
-    }
-
-
-def _order_line(line: OrderLine) -> JSONObject:
-    return {
-        "id": line.id,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "unit_price": money(line.unit_price),
-        "list_price": money(line.list_price),
-        "discount": money(line.discount),
-        "subtotal": money(line.subtotal),
-        "tax_rate": rate(line.tax_rate),
-        "tax": money(line.tax),
-        "total": money(line.total),
-        "fulfilled": line.fulfilled,
-        "returned": line.returned,
-    }
-
-
-def _shipping_line(fee: ShippingLine) -> JSONObject:
-    return {
-        "id": fee.id,
-        "name": fee.name,
-        "amount": money(fee.amount),
-        "tax_rate": rate(fee.tax_rate),
-        "tax": money(fee.tax),
-        "total": money(fee.total),
-        "refunded": money(fee.refunded),
-    }
-
-
-def _discount(applied: AppliedDiscount) -> JSONObject:
-    share = None if applied.basis_points is None else TaxRate(applied.basis_points)
-    return {
-        "code": applied.code,
-        "percent": None if share is None else rate(share)["percent"],
-        "amount": money(applied.amount),
-        "lines": [
-            {"line_id": share.line_id, "amount": money(share.amount)} for share in applied.per_line
-        ],
-    }
+    """The order's public JSON form (:mod:`order_cancellation.forms`)."""
+    return forms.to_json(value)
 
 
 def order_text(value: Order) -> list[str]:
@@ -170,80 +89,12 @@ def _discount_text(applied: AppliedDiscount) -> str:
 
 
 def refund(value: RefundOrder) -> JSONObject:
-    return {
-        "id": value.id,
-        "shop": value.shop,
-        "order_id": value.order_id,
-        "kind": value.kind.value,
-        "amount": money(value.amount),
-        "goods": money(value.goods),
-        "discount_reversed": money(value.discount_reversed),
-        "shipping_refunded": money(value.shipping_refunded),
-        "tax": money(value.tax),
-        "tax_by_rate": taxes(value.tax_by_rate),
-        "prices_include_tax": value.prices_include_tax,
-        "lines": [_refund_line(line) for line in value.lines],
-        "shipping": [_shipping_portion(part) for part in value.shipping],
-        "fees_kept": money(value.fees_kept),
-        "adjustments": money(value.adjustments),
-        "fees": [
-            {
-                "name": fee.name,
-                "tax_rate": rate(fee.tax_rate),
-                "amount": money(fee.amount),
-                "tax": money(fee.tax),
-            }
-            for fee in value.fees
-        ],
-        "reason": value.reason,
-        "reason_code": value.reason_code.value if value.reason_code else None,
-        "created_at": moment(value.created_at),
-        "restock": value.restock,
-        "stock_status": value.stock_status.value,
-        "payment_status": value.payment_status.value,
-        "refunded": money(value.refunded),
-        "released": money(value.released),
-        "manual_amount": money(value.manual_amount),
-        "provider_reference": value.provider_reference,
-        "payment_detail": value.payment_detail,
-        "payment_unrefunded": money(value.payment_unrefunded)
-        if value.payment_unrefunded is not None
-        else None,
-        "payment_attempts": value.payment_attempts,
-        "last_error": value.last_error,
-        "stock_error": value.stock_error,
-        "payment_error": value.payment_error,
-        "manual_refund_note": value.manual_refund_note,
-        "version": value.version,
-    }
+    """The refund order's public JSON form (:mod:`order_cancellation.forms`)."""
+    return forms.to_json(value)
 
 
 def refunds(values: Iterable[RefundOrder]) -> list[JSON]:
     return [refund(value) for value in values]
-
-
-def _refund_line(line: LineQuantity) -> JSONObject:
-    return {
-        "line_id": line.line_id,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "unit_price": money(line.unit_price),
-        "discount": money(line.discount),
-        "tax_rate": rate(line.tax_rate),
-        "tax": money(line.tax),
-        "total": money(line.total),
-        "amount": money(line.amount),
-    }
-
-
-def _shipping_portion(part: ShippingPortion) -> JSONObject:
-    return {
-        "shipping_id": part.shipping_id,
-        "name": part.name,
-        "tax_rate": rate(part.tax_rate),
-        "tax": money(part.tax),
-        "amount": money(part.amount),
-    }
 
 
 def refund_text(value: RefundOrder) -> str:
@@ -296,41 +147,8 @@ def labels_text(catalog: Mapping[str, OrderState]) -> list[str]:
 
 
 def report(value: SalesReport) -> JSONObject:
-    return {
-        "start": moment(value.start),
-        "end": moment(value.end),
-        "totals": [_report_row(row) for row in value.totals],
-    }
-
-
-def _report_row(row: CurrencyTotals) -> JSONObject:
-    return {
-        "currency": row.currency,
-        "gross": money(row.gross),
-        "refunds": money(row.refunds),
-        "net": money(row.net),
-        "orders": row.orders,
-        "refund_orders": row.refund_orders,
-        "goods": money(row.goods),
-        "discounts": money(row.discounts),
-        "shipping": money(row.shipping),
-        "refunded_goods": money(row.refunded_goods),
-        "discounts_reversed": money(row.discounts_reversed),
-        "refunded_shipping": money(row.refunded_shipping),
-        "fees_kept": money(row.fees_kept),
-        "adjustments": money(row.adjustments),
-        "tax": money(row.tax),
-        "taxes": [_tax_row(totals) for totals in row.taxes],
-    }
-
-
-def _tax_row(totals: TaxTotals) -> JSONObject:
-    return {
-        "rate": rate(totals.rate),
-        "collected": money(totals.collected),
-        "refunded": money(totals.refunded),
-        "net": money(totals.net),
-    }
+    """The report's public JSON form (:mod:`order_cancellation.forms`)."""
+    return forms.to_json(value)
 
 
 def report_text(value: SalesReport) -> list[str]:

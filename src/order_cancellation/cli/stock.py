@@ -17,6 +17,7 @@ def register(commands: Commands) -> None:
     count = command(
         stock, "set", "set a SKU's units on hand (the merchant's count)", with_shop(_set)
     )
+    count.set_defaults(creates=True)
     count.add_argument("sku", metavar="SKU")
     count.add_argument("quantity", metavar="QTY")
 

@@ -10,13 +10,15 @@ import argparse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from order_cancellation.application.service import EffectsMode
 from order_cancellation.cli.exits import ExitCode, StoreUnavailable, UsageError, classify, one_line
 from order_cancellation.cli.payments import gateways
+from order_cancellation.domain.errors import ConfigurationError, NotFound
+from order_cancellation.ports.events import EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.sales import Sales
 
@@ -54,13 +56,18 @@ def open_shop(args: argparse.Namespace, *, create: bool = False) -> Iterator[Sal
     effects: EffectsMode = "deferred" if args.defer_effects else "inline"
     with ExitStack() as resources:
         routes = gateways(connect_klarna=bool(args.klarna), resources=resources)
+        hooks = bool(getattr(args, "webhooks", False))
         if target.db is not None:
-            sales = _sqlite(target.db, target.shop, routes, effects, resources, create=create)
+            sales = _sqlite(
+                target.db, target.shop, routes, effects, resources, create=create, hooks=hooks
+            )
         else:
             assert target.dsn is not None
-            sales = _postgres(target.dsn, target.shop, routes, effects, resources)
+            sales = _postgres(target.dsn, target.shop, routes, effects, resources, hooks=hooks)
         # Read once, so that a store that cannot be used fails here with a clear message.
         _opening(sales.status_labels, f"cannot use the {target.where}")
+        if not create and not getattr(args, "creates", False):
+            _check_shop(sales._backend, target.shop)
         yield sales
 
 
@@ -72,6 +79,7 @@ def _sqlite(
     resources: ExitStack,
     *,
     create: bool,
+    hooks: bool = False,
 ) -> Sales:
     if not create and not path.is_file():
         raise StoreUnavailable(
@@ -84,7 +92,13 @@ def _sqlite(
         lambda: SQLiteBackend(path), f"cannot open the SQLite database {str(path)!r}"
     )
     resources.callback(backend.close)
-    return Sales.sqlite(shop=shop, backend=backend, gateways=routes, effects=effects)
+    return Sales.sqlite(
+        shop=shop,
+        backend=backend,
+        gateways=routes,
+        effects=effects,
+        publisher=_publisher(backend, resources) if hooks else None,
+    )
 
 
 def _postgres(
@@ -93,6 +107,8 @@ def _postgres(
     routes: Mapping[str, PaymentGateway],
     effects: EffectsMode,
     resources: ExitStack,
+    *,
+    hooks: bool = False,
 ) -> Sales:
     try:
         from order_cancellation.adapters.postgres import PostgresBackend  # noqa: PLC0415
@@ -102,7 +118,42 @@ def _postgres(
         ) from error
     backend = _opening(lambda: PostgresBackend(dsn), "cannot reach the PostgreSQL server")
     resources.callback(backend.close)
-    return Sales.postgres(shop=shop, backend=backend, gateways=routes, effects=effects)
+    return Sales.postgres(
+        shop=shop,
+        backend=backend,
+        gateways=routes,
+        effects=effects,
+        publisher=_publisher(backend, resources) if hooks else None,
+    )
+
+
+def _publisher(backend: Any, resources: ExitStack) -> EventPublisher:
+    """The signed-webhook publisher for ``--webhooks``, closed with the store."""
+    try:
+        from order_cancellation.adapters.webhooks import WebhookPublisher  # noqa: PLC0415
+    except ImportError as error:
+        raise ConfigurationError(
+            "--webhooks needs the webhooks extra: pip install 'order-cancellation[webhooks]'"
+        ) from error
+    publisher = WebhookPublisher(backend)
+    resources.callback(publisher.close)
+    return publisher
+
+
+class UnknownShop(NotFound):
+    """``--shop`` names a shop the database does not know (a typo, most likely)."""
+
+
+def _check_shop(backend: Any, shop: str) -> None:
+    """A command that only reads or changes existing records refuses a shop the database
+    does not know, naming those it does, rather than show an empty shop. A database that
+    knows no shop yet is left alone."""
+    known = _opening(backend.shops, "cannot list the shops")
+    if known and shop not in known:
+        raise UnknownShop(
+            f"this database knows no shop {shop!r}; its shops are: {', '.join(known)}. "
+            "Check --shop (commands that create data, such as order place, start a new shop)."
+        )
 
 
 def _opening(step: Callable[[], T], failure: str) -> T:

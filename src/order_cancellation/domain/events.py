@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Final
+from uuid import uuid4
 
 import attrs
 
@@ -18,11 +19,25 @@ from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.values import LineQuantity, PaymentRef, ReasonCode
 
 
+def new_event_id() -> str:
+    """A fresh, unique event id: ``evt_`` and 32 hex digits (no full stop, as Standard
+    Webhooks asks of message ids)."""
+    return f"evt_{uuid4().hex}"
+
+
 @attrs.frozen(kw_only=True)
 class DomainEvent:
+    """A fact about one order of one shop.
+
+    ``event_id`` is unique and is stored with the event, so every delivery of it (a retry,
+    a redelivery after a crash) carries the same id: consumers de-duplicate on it. Two
+    events are equal when they say the same thing; the id is not compared.
+    """
+
     shop: str
     order_id: str
     occurred_at: datetime
+    event_id: str = attrs.field(factory=new_event_id, eq=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -20,7 +20,9 @@ from order_cancellation.domain.order import Order
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
+from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
 class OrderRepository(Protocol):
@@ -195,6 +197,16 @@ class UnitOfWork(Protocol):
     @property
     def stock(self) -> StockLedger:
         """The shop's stock, in the same transaction as everything else."""
+        ...
+
+    @property
+    def queries(self) -> ListingQueries:
+        """Listing and paging over the shop's orders and refund orders."""
+        ...
+
+    @property
+    def webhooks(self) -> WebhookEndpoints:
+        """The shop's webhook endpoints."""
         ...
 
     def __enter__(self) -> Self: ...

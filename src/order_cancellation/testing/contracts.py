@@ -43,7 +43,9 @@ from order_cancellation.domain.stock import (
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
+from order_cancellation.testing.listing_contracts import ListingContract
 from order_cancellation.testing.record_contracts import RealOrderRecordsContract
+from order_cancellation.testing.webhook_contracts import WebhookEndpointsContract
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHOP = "shop-a"
@@ -94,7 +96,7 @@ def sample_message(
     )
 
 
-class BackendContract(RealOrderRecordsContract):
+class BackendContract(RealOrderRecordsContract, ListingContract, WebhookEndpointsContract):
     """Provide ``backend``; every test below (and those of the suites it includes) runs
     against it."""
 

@@ -17,6 +17,8 @@ from typing import Any, Final, Self, TypeVar
 
 import attrs
 
+from order_cancellation.adapters.memory.queries import MemoryQueries
+from order_cancellation.adapters.memory.webhooks import MemoryWebhookEndpoints
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     InsufficientStock,
@@ -30,6 +32,7 @@ from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.ports.persistence import (
     FailedMessage,
     IdempotencyRecord,
@@ -51,6 +54,7 @@ class _ShopTables:
     open_messages: dict[str, None] = attrs.Factory(dict)  # ordered set, oldest first
     levels: dict[str, int] = attrs.Factory(dict)
     movements: dict[MovementKey, StockMovement] = attrs.Factory(dict)
+    webhooks: dict[str, WebhookEndpoint] = attrs.Factory(dict)
 
 
 class MemoryBackend:
@@ -62,6 +66,15 @@ class MemoryBackend:
 
     def unit_of_work(self, shop: str) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self, shop)
+
+    def shops(self) -> list[str]:
+        """The shops that hold any orders, stock, labels or webhook endpoints here."""
+        with self._lock:
+            return sorted(
+                shop
+                for shop, tables in self._shops.items()
+                if tables.orders or tables.levels or tables.labels or tables.webhooks
+            )
 
     def _tables(self, shop: str) -> _ShopTables:
         tables = self._shops.get(shop)
@@ -136,6 +149,15 @@ class MemoryUnitOfWork:
     @property
     def stock(self) -> _Stock:
         return self._repository(_Stock)
+
+    @property
+    def webhooks(self) -> MemoryWebhookEndpoints:
+        return MemoryWebhookEndpoints(self._tables().webhooks, self._write)
+
+    @property
+    def queries(self) -> MemoryQueries:
+        tables = self._tables()
+        return MemoryQueries(tables.orders, tables.refunds)
 
     def _repository(self, kind: type[_R]) -> _R:
         made = self._repositories.get(kind)

@@ -78,6 +78,18 @@ class PostgresBackend:
     def unit_of_work(self, shop: str) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(self, shop)
 
+    def shops(self) -> list[str]:
+        """The shops that hold any orders, stock, labels or webhook endpoints here."""
+        with self.unit_of_work("") as uow:
+            rows = uow._session.rows(
+                "SELECT shop FROM {schema}.orders UNION SELECT shop FROM {schema}.stock_levels"
+                " UNION SELECT shop FROM {schema}.status_labels"
+                " UNION SELECT shop FROM {schema}.webhook_endpoints ORDER BY 1",
+                (),
+                "listing the shops",
+            )
+        return [shop for (shop,) in rows]
+
     def close(self) -> None:
         """Close every connection; units of work still open lose theirs. Idempotent."""
         self._pool.close()

@@ -161,6 +161,59 @@ MIGRATIONS: Final = (
             """,
         ),
     ),
+    Migration(
+        3,
+        "listing and paging indexes, the SKUs of each order, webhook endpoints",
+        (
+            # Whether a refund order still owes an effect (RefundOrder.has_pending_effect),
+            # computed from its status columns so that listing pending ones is an index range.
+            """
+            ALTER TABLE {schema}.refund_orders ADD COLUMN pending boolean
+                GENERATED ALWAYS AS (
+                    payment_status IN
+                        ('pending', 'failed_retrying', 'dead_lettered', 'manual_refund_required')
+                    OR stock_status IN ('pending', 'failed_retrying', 'dead_lettered')
+                ) STORED
+            """,
+            "CREATE INDEX refund_orders_newest ON {schema}.refund_orders (shop, created_at, id)",
+            """
+            CREATE INDEX refund_orders_pending
+                ON {schema}.refund_orders (shop, pending, created_at, id)
+            """,
+            """
+            CREATE INDEX refund_orders_by_payment_status
+                ON {schema}.refund_orders (shop, payment_status, created_at, id)
+            """,
+            "CREATE INDEX orders_newest ON {schema}.orders (shop, placed_at, id)",
+            "CREATE INDEX orders_by_state ON {schema}.orders (shop, state, placed_at, id)",
+            """
+            CREATE TABLE {schema}.order_skus (
+                shop text NOT NULL,
+                sku text NOT NULL,
+                placed_at timestamptz NOT NULL,
+                order_id text NOT NULL,
+                PRIMARY KEY (shop, sku, placed_at, order_id)
+            )
+            """,
+            """
+            INSERT INTO {schema}.order_skus (shop, sku, placed_at, order_id)
+            SELECT DISTINCT orders.shop, line ->> 'sku', orders.placed_at, orders.id
+            FROM {schema}.orders, jsonb_array_elements(orders.data -> 'lines') AS line
+            """,
+            """
+            CREATE TABLE {schema}.webhook_endpoints (
+                shop text NOT NULL,
+                id text NOT NULL,
+                seq bigint GENERATED ALWAYS AS IDENTITY,
+                url text NOT NULL,
+                secret text NOT NULL,
+                event_types jsonb NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (shop, id)
+            )
+            """,
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

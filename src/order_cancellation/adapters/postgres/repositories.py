@@ -25,8 +25,8 @@ from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.ports.persistence import IdempotencyRecord
 
-_ORDER_COLUMNS = "id, state, status, version, data::text"
-_REFUND_COLUMNS = "id, order_id, version, payment_status, stock_status, data::text"
+ORDER_COLUMNS = "id, state, status, version, data::text"
+REFUND_COLUMNS = "id, order_id, version, payment_status, stock_status, data::text"
 
 
 class PostgresOrders:
@@ -38,14 +38,14 @@ class PostgresOrders:
             "SELECT {columns} FROM {schema}.orders WHERE shop = %s AND id = %s",
             (self._s.shop, order_id),
             "reading an order",
-            columns=_ORDER_COLUMNS,
+            columns=ORDER_COLUMNS,
         )
         if row is None:
             raise OrderNotFound(
                 f"no order {order_id!r} in this shop; check the id (orders of other shops "
                 "are not visible)."
             )
-        return _order(row)
+        return order_of(row)
 
     def add(self, order: Order) -> None:
         added = self._s.run(
@@ -58,6 +58,13 @@ class PostgresOrders:
         )
         if not added:
             raise ConcurrencyConflict(f"an order {order.id!r} exists already; use a new id.")
+        for sku in sorted({line.sku for line in order.lines}):
+            self._s.run(
+                "INSERT INTO {schema}.order_skus (shop, sku, placed_at, order_id)"
+                " VALUES (%s, %s, %s, %s)",
+                (self._s.shop, sku, utc(order.placed_at), order.id),
+                "adding an order",
+            )
 
     def update(self, order: Order) -> None:
         # Compare-and-set: at READ COMMITTED a concurrent writer of the same row makes this
@@ -84,9 +91,9 @@ class PostgresOrders:
             " ORDER BY placed_at, seq",
             (self._s.shop, start, end),
             "listing orders",
-            columns=_ORDER_COLUMNS,
+            columns=ORDER_COLUMNS,
         )
-        return [_order(row) for row in rows]
+        return [order_of(row) for row in rows]
 
 
 class PostgresRefunds:
@@ -98,14 +105,14 @@ class PostgresRefunds:
             "SELECT {columns} FROM {schema}.refund_orders WHERE shop = %s AND id = %s",
             (self._s.shop, refund_order_id),
             "reading a refund order",
-            columns=_REFUND_COLUMNS,
+            columns=REFUND_COLUMNS,
         )
         if row is None:
             raise RefundOrderNotFound(
                 f"no refund order {refund_order_id!r} in this shop; list refund_orders() "
                 "to see them."
             )
-        return _refund(row)
+        return refund_of(row)
 
     def add(self, refund: RefundOrder) -> None:
         added = self._s.run(
@@ -142,7 +149,7 @@ class PostgresRefunds:
                 " WHERE shop = %s ORDER BY created_at DESC, seq",
                 (self._s.shop,),
                 "listing refund orders",
-                columns=_REFUND_COLUMNS,
+                columns=REFUND_COLUMNS,
             )
         else:
             rows = self._s.rows(
@@ -150,9 +157,9 @@ class PostgresRefunds:
                 " WHERE shop = %s AND order_id = %s ORDER BY created_at DESC, seq",
                 (self._s.shop, order_id),
                 "listing refund orders",
-                columns=_REFUND_COLUMNS,
+                columns=REFUND_COLUMNS,
             )
-        return [_refund(row) for row in rows]
+        return [refund_of(row) for row in rows]
 
     def created_between(self, start: datetime, end: datetime) -> Sequence[RefundOrder]:
         rows = self._s.rows(
@@ -160,9 +167,9 @@ class PostgresRefunds:
             " WHERE shop = %s AND created_at >= %s AND created_at < %s ORDER BY seq",
             (self._s.shop, start, end),
             "listing refund orders",
-            columns=_REFUND_COLUMNS,
+            columns=REFUND_COLUMNS,
         )
-        return [_refund(row) for row in rows]
+        return [refund_of(row) for row in rows]
 
 
 class PostgresLabels:
@@ -248,7 +255,7 @@ def _refund_columns(refund: RefundOrder) -> tuple[object, ...]:
     )
 
 
-def _order(row: Row) -> Order:
+def order_of(row: Row) -> Order:
     order_id, state, status, version, data = row
     order = codec.loads(Order, data)
     found = (order.id, order.state.value, order.status, order.version)
@@ -261,7 +268,7 @@ def _order(row: Row) -> Order:
     return order
 
 
-def _refund(row: Row) -> RefundOrder:
+def refund_of(row: Row) -> RefundOrder:
     refund_id, order_id, version, payment_status, stock_status, data = row
     refund = codec.loads(RefundOrder, data)
     columns = (refund_id, order_id, version, payment_status, stock_status)

@@ -9,6 +9,7 @@ from psycopg.pq import TransactionStatus
 
 from order_cancellation.adapters.postgres.connection import Session, translated
 from order_cancellation.adapters.postgres.outbox import PostgresOutbox
+from order_cancellation.adapters.postgres.queries import PostgresQueries
 from order_cancellation.adapters.postgres.repositories import (
     PostgresIdempotencyKeys,
     PostgresLabels,
@@ -16,6 +17,7 @@ from order_cancellation.adapters.postgres.repositories import (
     PostgresRefunds,
 )
 from order_cancellation.adapters.postgres.stock import PostgresStock
+from order_cancellation.adapters.postgres.webhooks import PostgresWebhookEndpoints
 from order_cancellation.domain.errors import StorageError
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ class PostgresUnitOfWork:
         self.idempotency = PostgresIdempotencyKeys(self._session)
         self.outbox = PostgresOutbox(self._session)
         self.stock = PostgresStock(self._session)
+        self.queries = PostgresQueries(self._session)
+        self.webhooks = PostgresWebhookEndpoints(self._session)
 
     def __enter__(self) -> Self:
         if self._entered:

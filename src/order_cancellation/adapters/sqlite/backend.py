@@ -87,6 +87,12 @@ class SQLiteBackend:
         finally:
             self._pool.release(connection)
 
+    def shops(self) -> list[str]:
+        """The shops that hold any orders, stock, labels or webhook endpoints here."""
+        with self.unit_of_work("") as uow:
+            rows = uow.run(SHOPS_QUERY).fetchall()
+        return [shop for (shop,) in rows]
+
     def close(self) -> None:
         """Close every connection. Call it when no unit of work is running."""
         self._close()
@@ -155,6 +161,12 @@ class SQLiteBackend:
             return version
         finally:
             self._writer.release()
+
+
+SHOPS_QUERY: Final = (
+    "SELECT shop FROM orders UNION SELECT shop FROM stock_levels"
+    " UNION SELECT shop FROM status_labels UNION SELECT shop FROM webhook_endpoints ORDER BY 1"
+)
 
 
 class _Pool:

@@ -141,6 +141,56 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX outbox_failures ON outbox (shop, seq) WHERE status <> 'done'",
         ),
     ),
+    Migration(
+        3,
+        "listing and paging indexes, the SKUs of each order, webhook endpoints",
+        (
+            # Whether a refund order still owes an effect (RefundOrder.has_pending_effect),
+            # computed from its status columns so that listing pending ones is an index range.
+            """
+            ALTER TABLE refund_orders ADD COLUMN pending INTEGER GENERATED ALWAYS AS (
+                CASE WHEN payment_status IN
+                        ('pending', 'failed_retrying', 'dead_lettered', 'manual_refund_required')
+                    OR stock_status IN ('pending', 'failed_retrying', 'dead_lettered')
+                THEN 1 ELSE 0 END
+            ) VIRTUAL
+            """,
+            "CREATE INDEX refund_orders_newest ON refund_orders (shop, created_at, id)",
+            "CREATE INDEX refund_orders_pending ON refund_orders (shop, pending, created_at, id)",
+            """
+            CREATE INDEX refund_orders_by_payment_status
+                ON refund_orders (shop, payment_status, created_at, id)
+            """,
+            "CREATE INDEX orders_newest ON orders (shop, placed_at, id)",
+            "CREATE INDEX orders_by_state ON orders (shop, state, placed_at, id)",
+            """
+            CREATE TABLE order_skus (
+                shop TEXT NOT NULL,
+                sku TEXT NOT NULL,
+                placed_at TEXT NOT NULL,
+                order_id TEXT NOT NULL,
+                PRIMARY KEY (shop, sku, placed_at, order_id)
+            ) WITHOUT ROWID
+            """,
+            """
+            INSERT OR IGNORE INTO order_skus (shop, sku, placed_at, order_id)
+            SELECT orders.shop, json_extract(line.value, '$.sku'), orders.placed_at, orders.id
+            FROM orders, json_each(orders.data, '$.lines') AS line
+            """,
+            """
+            CREATE TABLE webhook_endpoints (
+                seq INTEGER PRIMARY KEY,
+                shop TEXT NOT NULL,
+                id TEXT NOT NULL,
+                url TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (shop, id)
+            )
+            """,
+        ),
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version

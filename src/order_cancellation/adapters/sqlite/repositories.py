@@ -34,8 +34,8 @@ from order_cancellation.ports.persistence import IdempotencyRecord
 
 T = TypeVar("T")
 
-_ORDER_COLUMNS = "id, state, status, version, data"
-_REFUND_COLUMNS = "id, order_id, version, payment_status, stock_status, data"
+ORDER_COLUMNS = "id, state, status, version, data"
+REFUND_COLUMNS = "id, order_id, version, payment_status, stock_status, data"
 
 
 class SQLiteOrders:
@@ -44,7 +44,7 @@ class SQLiteOrders:
 
     def get(self, order_id: str) -> Order:
         row = self._db.run(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE shop = ? AND id = ?",  # noqa: S608 - constant columns
+            f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop = ? AND id = ?",  # noqa: S608 - constant columns
             (self._shop, order_id),
         ).fetchone()
         if row is None:
@@ -61,6 +61,11 @@ class SQLiteOrders:
             (self._shop, order.id, *self._columns(order)),
             conflict=f"an order {order.id!r} exists already; use a new id.",
         )
+        for sku in sorted({line.sku for line in order.lines}):
+            self._db.run(
+                "INSERT INTO order_skus (shop, sku, placed_at, order_id) VALUES (?, ?, ?, ?)",
+                (self._shop, sku, utc_text(order.placed_at), order.id),
+            )
 
     def update(self, order: Order) -> None:
         # The compare-and-set: the row changes only if nobody moved it past the version
@@ -84,7 +89,7 @@ class SQLiteOrders:
 
     def placed_between(self, start: datetime, end: datetime) -> Sequence[Order]:
         rows = self._db.run(
-            f"SELECT {_ORDER_COLUMNS} FROM orders"  # noqa: S608 - constant columns
+            f"SELECT {ORDER_COLUMNS} FROM orders"  # noqa: S608 - constant columns
             " WHERE shop = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at, seq",
             (self._shop, utc_text(start), utc_text(end)),
         ).fetchall()
@@ -127,7 +132,7 @@ class SQLiteRefundOrders:
 
     def get(self, refund_order_id: str) -> RefundOrder:
         row = self._db.run(
-            f"SELECT {_REFUND_COLUMNS} FROM refund_orders WHERE shop = ? AND id = ?",  # noqa: S608 - constant columns
+            f"SELECT {REFUND_COLUMNS} FROM refund_orders WHERE shop = ? AND id = ?",  # noqa: S608 - constant columns
             (self._shop, refund_order_id),
         ).fetchone()
         if row is None:
@@ -168,13 +173,13 @@ class SQLiteRefundOrders:
         # Newest first; refund orders of the same instant in the order they were recorded.
         if order_id is None:
             rows = self._db.run(
-                f"SELECT {_REFUND_COLUMNS} FROM refund_orders WHERE shop = ?"  # noqa: S608 - constant columns
+                f"SELECT {REFUND_COLUMNS} FROM refund_orders WHERE shop = ?"  # noqa: S608 - constant columns
                 " ORDER BY created_at DESC, seq",
                 (self._shop,),
             ).fetchall()
         else:
             rows = self._db.run(
-                f"SELECT {_REFUND_COLUMNS} FROM refund_orders WHERE shop = ? AND order_id = ?"  # noqa: S608 - constant columns
+                f"SELECT {REFUND_COLUMNS} FROM refund_orders WHERE shop = ? AND order_id = ?"  # noqa: S608 - constant columns
                 " ORDER BY created_at DESC, seq",
                 (self._shop, order_id),
             ).fetchall()
@@ -182,7 +187,7 @@ class SQLiteRefundOrders:
 
     def created_between(self, start: datetime, end: datetime) -> Sequence[RefundOrder]:
         rows = self._db.run(
-            f"SELECT {_REFUND_COLUMNS} FROM refund_orders"  # noqa: S608 - constant columns
+            f"SELECT {REFUND_COLUMNS} FROM refund_orders"  # noqa: S608 - constant columns
             " WHERE shop = ? AND created_at >= ? AND created_at < ? ORDER BY seq",
             (self._shop, utc_text(start), utc_text(end)),
         ).fetchall()

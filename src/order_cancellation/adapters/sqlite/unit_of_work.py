@@ -25,6 +25,7 @@ from order_cancellation.adapters.sqlite.connection import (
     translate,
 )
 from order_cancellation.adapters.sqlite.outbox import SQLiteOutbox
+from order_cancellation.adapters.sqlite.queries import SQLiteQueries
 from order_cancellation.adapters.sqlite.repositories import (
     SQLiteIdempotencyKeys,
     SQLiteOrders,
@@ -32,6 +33,7 @@ from order_cancellation.adapters.sqlite.repositories import (
     SQLiteStatusLabels,
 )
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
+from order_cancellation.adapters.sqlite.webhooks import SQLiteWebhookEndpoints
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ class SQLiteUnitOfWork:
         self.idempotency = SQLiteIdempotencyKeys(self, shop)
         self.outbox = SQLiteOutbox(self, shop)
         self.stock = SQLiteStock(self, shop)
+        self.queries = SQLiteQueries(self, shop)
+        self.webhooks = SQLiteWebhookEndpoints(self, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
