@@ -178,3 +178,37 @@ def test_shipments_after_goodwill_are_charged_no_more_than_the_order_is_still_wo
 
     charged = [e.amount for d in (first, second) for e in d.events if isinstance(e, OrderFulfilled)]
     assert charged == [eur("30.00"), eur("25.00")]
+
+
+def test_a_deduction_that_uses_all_of_a_rates_goodwill_takes_all_of_its_tax() -> None:
+    # Found by the property: two goodwill refunds left 0.10 with 0.02 of tax at 13.5 %; a
+    # return held back all 0.10 at that rate but, priced by formula, only 0.01 of the tax.
+    placed = Order.place(
+        order_id="o-4",
+        shop="acme",
+        items=[
+            LineItem("PEN", 1, eur("0.09"), tax_rate="13.5"),
+            LineItem("CLIP", 3, eur("0.01")),
+        ],
+        payment=None,
+        at=AT,
+        shipping=[ShippingFee("Post", eur("0.09"))],
+        prices_include_tax=False,
+    ).order
+    order = placed.fulfill(None, at=AT).order
+    refunds: list[RefundOrder] = []
+    for amount in ("0.10", "0.11"):
+        decision = order.refund(eur(amount), refund_order_id="g", reason=None, at=AT)
+        assert decision.refund_order is not None
+        order, refunds = decision.order, [*refunds, decision.refund_order]
+    for quantities in ({"CLIP": 2, "PEN": 1}, {"CLIP": 1}):
+        decision = order.create_return(
+            quantities, refund_order_id="r", restock=True, reason=None, at=AT, refund_shipping=True
+        )
+        assert decision.refund_order is not None
+        order, refunds = decision.order, [*refunds, decision.refund_order]
+
+    row = build_report([placed], refunds, start=AT, end=AT.replace(day=3)).currency("EUR")
+
+    assert row.net == eur("0")
+    assert all(t.net.is_zero() for t in row.taxes)

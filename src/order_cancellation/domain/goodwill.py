@@ -122,7 +122,7 @@ def remaining(
         used = taken.get(part.tax_rate)
         if used is None:
             kept.append(part)
-        elif used.amount != part.amount:
+        elif (used.amount, used.tax) != (part.amount, part.tax):
             kept.append(
                 FeePortion(
                     name=GOODWILL,
@@ -136,7 +136,8 @@ def remaining(
 
 def _split(order: Order, amount: Money) -> tuple[FeePortion, ...]:
     money: dict[TaxRate, int] = {}
-    tax: dict[TaxRate, int] = {}
+    # The tax still to give at each rate: the order's, less what earlier goodwill gave.
+    tax: dict[TaxRate, int] = {part.tax_rate: -part.tax.minor for part in order.adjustments_left}
     for rate, part, part_tax in [
         *((line.tax_rate, line.total.minor, line.tax.minor) for line in order.lines),
         *((fee.tax_rate, fee.total.minor, fee.tax.minor) for fee in order.shipping),
@@ -150,7 +151,7 @@ def _split(order: Order, amount: Money) -> tuple[FeePortion, ...]:
             name=GOODWILL,
             tax_rate=rate,
             amount=Money(share, order.currency),
-            tax=Money(min(tax_included(share, rate), tax[rate]), order.currency),
+            tax=Money(max(min(tax_included(share, rate), tax[rate]), 0), order.currency),
         )
         for rate, share in zip(rates, shares, strict=True)
         if share
