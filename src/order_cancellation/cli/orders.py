@@ -20,6 +20,7 @@ from order_cancellation.cli.payments import require_route
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import NO_TAX
+from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL
 from order_cancellation.domain.values import PaymentRef
 from order_cancellation.sales import Sales
@@ -274,13 +275,8 @@ def _cancel(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         expected_version=optional_number(args, "expected_version", "--expected-version"),
     )
     canceled = sales.get_order(order.id)
-    console.result(
-        {"order": render.order(canceled), "refund_order": render.refund(refund)},
-        [
-            f"canceled order {canceled.id}: status {canceled.status!r}",
-            f"refund order {render.refund_text(refund)}",
-            *render.refund_detail_text(refund, "  "),
-        ],
+    _show_refund(
+        console, canceled, refund, f"canceled order {canceled.id}: status {canceled.status!r}"
     )
 
 
@@ -298,13 +294,11 @@ def _return(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         fees=[values.return_fee(str(text), order.currency) for text in args.fee],
     )
     returned = sales.get_order(order.id)
-    console.result(
-        {"order": render.order(returned), "refund_order": render.refund(refund)},
-        [
-            f"return recorded for order {returned.id}: status {returned.status!r}",
-            f"refund order {render.refund_text(refund)}",
-            *render.refund_detail_text(refund, "  "),
-        ],
+    _show_refund(
+        console,
+        returned,
+        refund,
+        f"return recorded for order {returned.id}: status {returned.status!r}",
     )
 
 
@@ -320,13 +314,11 @@ def _cancel_rest(args: argparse.Namespace, sales: Sales, console: Console) -> No
         expected_version=optional_number(args, "expected_version", "--expected-version"),
     )
     after = sales.get_order(order.id)
-    console.result(
-        {"order": render.order(after), "refund_order": render.refund(refund)},
-        [
-            f"canceled the unshipped units of order {after.id}: status {after.status!r}",
-            f"refund order {render.refund_text(refund)}",
-            *render.refund_detail_text(refund, "  "),
-        ],
+    _show_refund(
+        console,
+        after,
+        refund,
+        f"canceled the unshipped units of order {after.id}: status {after.status!r}",
     )
 
 
@@ -340,10 +332,15 @@ def _refund(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         expected_version=optional_number(args, "expected_version", "--expected-version"),
     )
     after = sales.get_order(order.id)
+    _show_refund(console, after, refund, f"refunded {refund.amount} of order {after.id}")
+
+
+def _show_refund(console: Console, order: Order, refund: RefundOrder, headline: str) -> None:
+    """What a command that created a refund order prints: the order and its refund order."""
     console.result(
-        {"order": render.order(after), "refund_order": render.refund(refund)},
+        {"order": render.order(order), "refund_order": render.refund(refund)},
         [
-            f"refunded {refund.amount} of order {after.id}",
+            headline,
             f"refund order {render.refund_text(refund)}",
             *render.refund_detail_text(refund, "  "),
         ],
