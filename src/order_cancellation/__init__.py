@@ -47,18 +47,34 @@ from order_cancellation.domain.errors import (
     RepositoryCorrupted,
     StockLevelOutOfRange,
     StorageError,
+    TendersDoNotAddUp,
     UnknownLine,
     UnknownStatusLabel,
+    UnknownTender,
 )
 from order_cancellation.domain.fees import FeePortion, ReturnFee
 from order_cancellation.domain.lines import OrderLine
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
-from order_cancellation.domain.refunds import PaymentStatus, RefundKind, RefundOrder, StockStatus
+from order_cancellation.domain.refunds import (
+    PaymentStatus,
+    RefundKind,
+    RefundOrder,
+    StockStatus,
+    TenderRefund,
+)
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.values import LineItem, LineQuantity, PaymentRef, ReasonCode
+from order_cancellation.domain.tenders import Tender, TenderPolicy
+from order_cancellation.domain.values import (
+    LineItem,
+    LineQuantity,
+    PaymentRef,
+    ReasonCode,
+    TenderKind,
+    TenderShare,
+)
 from order_cancellation.sales import Sales
 
 __version__ = "0.1.0"
@@ -124,7 +140,14 @@ __all__ = [
     "StorageError",
     "TaxRate",
     "TaxTotals",
+    "Tender",
+    "TenderKind",
+    "TenderPolicy",
+    "TenderRefund",
+    "TenderShare",
+    "TendersDoNotAddUp",
     "UnknownLine",
     "UnknownStatusLabel",
+    "UnknownTender",
     "__version__",
 ]

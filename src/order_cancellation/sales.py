@@ -19,6 +19,7 @@ from order_cancellation.adapters.memory import MemoryBackend
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.service import EffectsMode, SalesService
 from order_cancellation.domain.errors import InvalidOption
+from order_cancellation.domain.tenders import TenderPolicy
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
@@ -54,6 +55,7 @@ class Sales(SalesService):
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
         prices_include_tax: bool = True,
+        tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST,
     ) -> Self:
         """A shop held in memory. Pass one ``backend`` to several shops to host them in one
         process; each still sees only its own data. Effects run inline by default."""
@@ -69,6 +71,7 @@ class Sales(SalesService):
             retry_policy=retry_policy,
             lease=lease,
             prices_include_tax=prices_include_tax,
+            tender_policy=tender_policy,
         )
 
     @classmethod
@@ -85,6 +88,7 @@ class Sales(SalesService):
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
         prices_include_tax: bool = True,
+        tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST,
         **backend_options: Any,
     ) -> Self:
         """A shop in a SQLite file (the embedded default): give the file's ``path``, or a
@@ -105,6 +109,7 @@ class Sales(SalesService):
             retry_policy=retry_policy,
             lease=lease,
             prices_include_tax=prices_include_tax,
+            tender_policy=tender_policy,
         )
 
     @classmethod
@@ -121,6 +126,7 @@ class Sales(SalesService):
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
         prices_include_tax: bool = True,
+        tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST,
         **backend_options: Any,
     ) -> Self:
         """A shop in PostgreSQL (needs the ``postgres`` extra): give the ``dsn``, or a
@@ -142,6 +148,7 @@ class Sales(SalesService):
             retry_policy=retry_policy,
             lease=lease,
             prices_include_tax=prices_include_tax,
+            tender_policy=tender_policy,
         )
 
     @classmethod
@@ -159,6 +166,7 @@ class Sales(SalesService):
         retry_policy: RetryPolicy | None,
         lease: timedelta,
         prices_include_tax: bool,
+        tender_policy: TenderPolicy,
     ) -> Self:
         # Providers without a gateway of their own are refunded by hand.
         sales = cls(
@@ -173,6 +181,7 @@ class Sales(SalesService):
             retry_policy=retry_policy,
             lease=lease,
             prices_include_tax=prices_include_tax,
+            tender_policy=tender_policy,
         )
         sales._owns_backend = owned
         return sales

@@ -21,6 +21,7 @@ from order_cancellation.adapters.codec import dumps_event, loads_event
 from order_cancellation.adapters.memory.events import RecordingPublisher
 from order_cancellation.domain.events import DomainEvent, OrderPlaced
 from order_cancellation.domain.pricing import TaxRate
+from order_cancellation.domain.values import PaymentRef, TenderKind
 from order_cancellation.forms import (
     DOCUMENTS,
     EVENT_TYPES,
@@ -50,6 +51,16 @@ def _values(hint: Any) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one per kin
         return st.none() | _values(inner)
     if typing.get_origin(hint) is tuple:
         return st.lists(_values(typing.get_args(hint)[0]), max_size=3).map(tuple)
+    if hint is PaymentRef:
+        amounts = st.builds(Money, st.integers(1, 10**9), st.sampled_from(["EUR", "JPY"]))
+        return st.builds(
+            PaymentRef,
+            provider=ocst.identifiers(),
+            reference=ocst.identifiers(),
+            auto_capture=st.booleans(),
+            amount=st.none() | amounts,
+            kind=st.sampled_from(list(TenderKind)),
+        )
     if hint is Money:
         return st.builds(
             Money, st.integers(-(10**9), 10**9), st.sampled_from(["EUR", "JPY", "KWD"])

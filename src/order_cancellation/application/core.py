@@ -29,6 +29,7 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.tenders import TenderPolicy
 from order_cancellation.domain.values import (
     ReasonCode,
     check_identifier,
@@ -63,12 +64,18 @@ class ServiceCore:
         retry_policy: RetryPolicy | None = None,
         lease: timedelta = timedelta(seconds=60),
         prices_include_tax: bool = True,
+        tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST,
     ) -> None:
         self.shop = check_identifier(shop, "the shop")
         if effects not in ("inline", "deferred"):
             raise InvalidInput("effects is 'inline' or 'deferred'.")
         check_flag(prices_include_tax, "prices_include_tax")
         self.prices_include_tax = prices_include_tax
+        if not isinstance(tender_policy, TenderPolicy):
+            raise InvalidInput(
+                f"tender_policy is a TenderPolicy, one of {[p.name for p in TenderPolicy]}."
+            )
+        self.tender_policy = tender_policy
         self._backend = backend
         self._clock = clock
         self._publisher = publisher

@@ -23,6 +23,12 @@ from order_cancellation.application.routing import (
     SETTLE_PAYMENT,
     messages_for,
 )
+from order_cancellation.application.tender_effects import (
+    capture_requests,
+    newly_settled,
+    part_request,
+    settle_parts,
+)
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -52,6 +58,7 @@ from order_cancellation.domain.refunds import (
     RefundOrder,
     SettlementResult,
     StockStatus,
+    TenderRefund,
 )
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
@@ -69,9 +76,11 @@ CAS_ATTEMPTS: Final = 5
 _T = TypeVar("_T")
 
 
-def settlement_key(shop: str, refund_order_id: str) -> str:
-    """The payment idempotency key of a refund order: stable across retries, unique per intent."""
-    return uuid5_text(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle")
+def settlement_key(shop: str, refund_order_id: str, reference: str | None = None) -> str:
+    """The payment idempotency key of a refund order (of one of its payments, for an order
+    paid with several): stable across retries, unique per intent."""
+    tender = "" if reference is None else f"\x1f{reference}"
+    return uuid5_text(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle{tender}")
 
 
 class Effects:
@@ -274,6 +283,9 @@ class Effects:
         if refund.payment_settled:
             self._complete(message)
             return
+        if refund.tenders:
+            self._settle_tenders(message, refund)
+            return
         result = self._settlement(message, event.payment, refund)
         if result.detail is not None:
             # A provider's own words, kept on the refund order and in events.
@@ -302,6 +314,57 @@ class Effects:
             return current.settled(result)
 
         self._update_refund(message, refund.id, settled)
+
+    def _settle_tenders(self, message: OutboxMessage, refund: RefundOrder) -> None:
+        now = self._clock.now()
+
+        def settle(part: TenderRefund) -> SettlementResult:
+            request = part_request(
+                refund,
+                part,
+                shop=self._shop,
+                key=settlement_key(self._shop, refund.id, part.payment.reference),
+                attempt=message.attempts + 1,
+                first_attempt_at=message.first_attempt_at or now,
+                now=now,
+            )
+            return self.gateway_for(part.payment).settle(request)
+
+        parts, error = settle_parts(refund.tenders, settle)
+        crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
+
+        def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
+            if current.payment_settled:
+                return None
+            for part in newly_settled(current.tenders, parts):
+                result = SettlementResult(
+                    status=part.status,
+                    refunded=part.refunded,
+                    released=part.released,
+                    manual=part.manual,
+                    detail=part.detail,
+                )
+                for follow_up in _settlement_events(
+                    current, result, part.payment, self._clock, reference=part.payment.reference
+                ):
+                    self._record(uow, follow_up)
+            return current.tenders_settled(parts)
+
+        if error is None:
+            self._update_refund(message, refund.id, settled)
+            return
+        if parts != refund.tenders:
+            # What the payments before the failing one did is kept: a retry does not ask
+            # their gateways again.
+            def progress() -> None:
+                with self._uow() as uow:
+                    updated = settled(uow, uow.refunds.get(refund.id))
+                    if updated is not None:
+                        uow.refunds.update(updated)
+                    uow.commit()
+
+            _retrying_conflicts(progress)
+        raise error
 
     def _settlement(
         self, message: OutboxMessage, payment: PaymentRef | None, refund: RefundOrder
@@ -343,6 +406,9 @@ class Effects:
         if order.state is OrderState.CANCELED or order.payment is None:
             self._complete(message)
             return
+        if event.captures:
+            self._capture_tenders(message, event)
+            return
         captured = self.gateway_for(order.payment).capture(
             CaptureRequest(
                 shop=self._shop,
@@ -368,6 +434,36 @@ class Effects:
                         reference=order.payment.reference,
                     ),
                 )
+            uow.outbox.complete(message.id)
+            uow.commit()
+
+    def _capture_tenders(self, message: OutboxMessage, event: OrderFulfilled) -> None:
+        requests = capture_requests(
+            event.captures,
+            shop=self._shop,
+            order_id=event.order_id,
+            key=lambda reference: uuid5_text(
+                KEY_NAMESPACE, f"{self._shop}\x1f{message.id}\x1f{reference}"
+            ),
+            now=self._clock.now(),
+        )
+        captured = [
+            (request, self.gateway_for(request.payment).capture(request)) for request in requests
+        ]
+        with self._uow() as uow:
+            for request, amount in captured:
+                if amount.minor:
+                    self._record(
+                        uow,
+                        PaymentCaptured(
+                            shop=self._shop,
+                            order_id=event.order_id,
+                            occurred_at=self._clock.now(),
+                            amount=amount,
+                            provider=request.payment.provider,
+                            reference=request.payment.reference,
+                        ),
+                    )
             uow.outbox.complete(message.id)
             uow.commit()
 
@@ -426,7 +522,12 @@ def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:
 
 
 def _settlement_events(
-    refund: RefundOrder, result: SettlementResult, payment: PaymentRef | None, clock: Clock
+    refund: RefundOrder,
+    result: SettlementResult,
+    payment: PaymentRef | None,
+    clock: Clock,
+    *,
+    reference: str | None = None,
 ) -> list[DomainEvent]:
     now = clock.now()
     if result.status is PaymentStatus.MANUAL_REFUND_REQUIRED:
@@ -442,6 +543,7 @@ def _settlement_events(
                 amount=result.manual,
                 provider=payment.provider,
                 detail=result.detail,
+                reference=reference,
             )
         ]
     event_type = _SETTLED_EVENTS.get(result.status)
@@ -456,6 +558,7 @@ def _settlement_events(
             status=result.status,
             refunded=result.refunded,
             released=result.released,
+            reference=reference,
         )
     ]
 

@@ -37,6 +37,7 @@ from order_cancellation.domain.values import (
     LineItem,
     PaymentRef,
     ReasonCode,
+    TenderKind,
     check_identifier,
     check_reason,
 )
@@ -59,6 +60,7 @@ class OrderCommands(ServiceCore):
         discounts: Sequence[Discount] = (),
         prices_include_tax: bool | None = None,
         placed_at: datetime | None = None,
+        payments: Sequence[PaymentRef] = (),
     ) -> Order:
         """Record a new order and take its units from stock.
 
@@ -66,6 +68,9 @@ class OrderCommands(ServiceCore):
         ``prices_include_tax`` says how the prices were entered (the shop's setting unless
         given: see :class:`Sales`). ``placed_at`` (timezone-aware, not in the future) is
         when an imported order was really placed, so it counts on that day's report.
+        ``payments`` replaces ``payment`` for an order paid with several payments (a gift
+        card and a card): each with its ``amount``, adding up to the order's total.
+        Refunds spread over them by the shop's ``tender_policy`` (see :class:`Sales`).
         """
         if not isinstance(lines, Sequence):
             raise InvalidInput("an order's lines are a list of LineItem values.")
@@ -75,9 +80,14 @@ class OrderCommands(ServiceCore):
             command_fingerprint(
                 "place_order",
                 [_line_text(line) for line in lines],
-                repr(payment),
+                _payment_text(payment),
                 order_id,
-                *_given(shipping=shipping, discounts=discounts, prices_include_tax=include_tax),
+                *_given(
+                    shipping=shipping,
+                    discounts=discounts,
+                    prices_include_tax=include_tax,
+                    payments=list(payments) if isinstance(payments, Sequence) else payments,
+                ),
                 *([] if placed_at is None else [placed_at.isoformat()]),
             )
             if idempotency_key is not None
@@ -95,6 +105,8 @@ class OrderCommands(ServiceCore):
             shipping=shipping,
             discounts=discounts,
             prices_include_tax=include_tax,
+            payments=payments,
+            tender_policy=self.tender_policy,
         )
         order_id = decision.order.id
         sale = [
@@ -297,10 +309,13 @@ class OrderCommands(ServiceCore):
         reason: str | None = None,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
+        tender: str | None = None,
     ) -> RefundOrder:
         """Give back ``amount`` that is not the price of any unit: goodwill for a late
         delivery, a price adjustment. A refund order of kind adjustment; no stock moves;
         never more than the order has left to refund (:class:`RefundExceedsCharge`).
+        ``tender`` (a payment's reference) sends it all back through that payment of an
+        order paid with several (:class:`UnknownTender` when it has no such payment).
 
         The money comes back from what was captured beyond what the order keeps, then from
         the authorization the rest of the order no longer needs. Later cancels and returns
@@ -308,11 +323,19 @@ class OrderCommands(ServiceCore):
         """
         check_identifier(order_id, "the order id")
         check_reason(reason)
-        fingerprint = command_fingerprint("refund", order_id, repr(amount), reason)
+        if tender is not None:
+            check_identifier(tender, "the payment reference")
+        fingerprint = command_fingerprint(
+            "refund", order_id, repr(amount), reason, *([] if tender is None else [tender])
+        )
 
         def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
             return order.refund(
-                amount, refund_order_id=refund_order_id, reason=reason, at=self._now()
+                amount,
+                refund_order_id=refund_order_id,
+                reason=reason,
+                at=self._now(),
+                tender=tender,
             )
 
         return self._refund_command(
@@ -423,7 +446,24 @@ _DEFAULTS: dict[str, object] = {
     "prices_include_tax": True,
     "refund_shipping": False,
     "fees": (),
+    "payments": (),
 }
+
+
+def _payment_text(payment: object) -> str:
+    """A payment's text for a fingerprint, as it was before payments had an amount and a
+    kind when it has neither."""
+    if (
+        isinstance(payment, PaymentRef)
+        and payment.amount is None
+        and payment.kind is TenderKind.PAYMENT
+    ):
+        return (
+            f"PaymentRef(provider={payment.provider!r}, reference={payment.reference!r}, "
+            f"auto_capture={payment.auto_capture!r}, "
+            f"authorization_expires_at={payment.authorization_expires_at!r})"
+        )
+    return repr(payment)
 
 
 def _given(**options: object) -> list[str]:

@@ -39,6 +39,14 @@ class UnknownLine(InvalidInput):
     """A line id or SKU that the order does not have."""
 
 
+class TendersDoNotAddUp(InvalidInput):
+    """The payments of an order do not add up to its total, or one has no amount."""
+
+
+class UnknownTender(InvalidInput):
+    """A payment reference that the order was not paid with."""
+
+
 class StockLevelOutOfRange(InvalidInput):
     """A stock level would pass the largest number any backend stores."""
 

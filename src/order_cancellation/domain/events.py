@@ -16,7 +16,7 @@ from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.values import LineQuantity, PaymentRef, ReasonCode
+from order_cancellation.domain.values import LineQuantity, PaymentRef, ReasonCode, TenderShare
 
 
 def new_event_id() -> str:
@@ -46,6 +46,7 @@ class OrderPlaced(DomainEvent):
     total: Money
     payment: PaymentRef | None
     shipping: tuple[ShippingPortion, ...] = ()
+    payments: tuple[PaymentRef, ...] = ()  # when paid with several; ``payment`` is the first
 
 
 @attrs.frozen(kw_only=True)
@@ -55,6 +56,7 @@ class OrderFulfilled(DomainEvent):
     completely: bool  # every unit of the order has now shipped
     capture: bool  # the payment is set to capture automatically on fulfillment
     shipping: tuple[ShippingPortion, ...] = ()  # charged with the first shipment
+    captures: tuple[TenderShare, ...] = ()  # when paid with several: what each is charged
 
 
 @attrs.frozen(kw_only=True)
@@ -82,6 +84,7 @@ class OrderCanceled(RefundEvent):
     restock: bool
     payment: PaymentRef | None
     shipping: tuple[ShippingPortion, ...] = ()
+    tenders: tuple[TenderShare, ...] = ()  # when paid with several: what each gives back
 
 
 @attrs.frozen(kw_only=True)
@@ -95,6 +98,7 @@ class ReturnCreated(RefundEvent):
     shipping: tuple[ShippingPortion, ...] = ()
     fees: tuple[FeePortion, ...] = ()  # kept back: what ``amount`` is net of
     deductions: tuple[FeePortion, ...] = ()  # given back earlier by goodwill refunds
+    tenders: tuple[TenderShare, ...] = ()  # when paid with several: what each gives back
 
 
 @attrs.frozen(kw_only=True)
@@ -114,6 +118,7 @@ class UnshippedUnitsCanceled(RefundEvent):
     payment: PaymentRef | None
     order_worth: Money
     order_keeps: Money
+    tenders: tuple[TenderShare, ...] = ()  # when paid with several: what each gives back
 
 
 @attrs.frozen(kw_only=True)
@@ -128,6 +133,7 @@ class RefundGranted(RefundEvent):
     order_worth: Money
     order_keeps: Money
     restock: bool = False
+    tenders: tuple[TenderShare, ...] = ()  # when paid with several: what each gives back
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +154,7 @@ class PaymentSettled(RefundEvent):
     status: PaymentStatus
     refunded: Money
     released: Money
+    reference: str | None = None  # the payment, when the order was paid with several
 
 
 @attrs.frozen(kw_only=True)
@@ -175,6 +182,7 @@ class ManualRefundRequired(RefundEvent):
     amount: Money
     provider: str | None
     detail: str | None
+    reference: str | None = None  # the payment, when the order was paid with several
 
 
 @attrs.frozen(kw_only=True)

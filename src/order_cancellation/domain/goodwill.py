@@ -22,17 +22,34 @@ from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import TaxRate, allocate, tax_included
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.states import Command
-from order_cancellation.domain.values import check_aware, check_identifier, check_reason
+from order_cancellation.domain.values import (
+    TenderShare,
+    check_aware,
+    check_identifier,
+    check_reason,
+)
 
 if TYPE_CHECKING:
     from order_cancellation.domain.order import Order
+
+
+def shares_of(refund: RefundOrder) -> tuple[TenderShare, ...]:
+    """What each payment gives back of ``refund``, as events carry it."""
+    return tuple(TenderShare(payment=part.payment, amount=part.amount) for part in refund.tenders)
+
 
 GOODWILL = "Goodwill refund"
 DEDUCTED = "Given back earlier (goodwill)"
 
 
 def grant_refund(
-    order: Order, amount: Money, *, refund_order_id: str, reason: str | None, at: datetime
+    order: Order,
+    amount: Money,
+    *,
+    refund_order_id: str,
+    reason: str | None,
+    at: datetime,
+    tender: str | None = None,
 ) -> Decision:
     """The decision of ``Order.refund`` (see there)."""
     order.check_command(Command.REFUND)
@@ -67,9 +84,11 @@ def grant_refund(
         order_worth=order.worth - amount,
         order_keeps=order.worth - amount - order.returned_amount,
     )
+    tenders, refund = order.spread(refund, only=tender)
     after = order.next_version(
         adjusted_amount=order.adjusted_amount + amount,
         adjustments_left=_merged(order.adjustments_left, parts),
+        tenders=tenders,
     )
     event = RefundGranted(
         shop=order.shop,
@@ -82,6 +101,7 @@ def grant_refund(
         payment=order.payment,
         order_worth=order.worth - amount,
         order_keeps=order.worth - amount - order.returned_amount,
+        tenders=shares_of(refund),
     )
     return Decision(order=after, events=(event,), refund_order=refund)
 

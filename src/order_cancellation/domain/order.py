@@ -40,7 +40,7 @@ from order_cancellation.domain.events import (
     ReturnCreated,
 )
 from order_cancellation.domain.fees import FeePortion, ReturnFee, fees_kept
-from order_cancellation.domain.goodwill import deduction, grant_refund, remaining
+from order_cancellation.domain.goodwill import deduction, grant_refund, remaining, shares_of
 from order_cancellation.domain.lines import (
     OrderLine,
     listed,
@@ -57,6 +57,13 @@ from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.refusals import rejection_error
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import default_label
+from order_cancellation.domain.tenders import (
+    Tender,
+    TenderPolicy,
+    charge,
+    give_back,
+    open_tenders,
+)
 from order_cancellation.domain.unshipped import cancel_unshipped
 from order_cancellation.domain.values import (
     LineItem,
@@ -117,6 +124,18 @@ class Order:
     """What goodwill refunds (refunds of an amount) gave back so far."""
     adjustments_left: tuple[FeePortion, ...] = ()
     """What goodwill refunds gave back, per rate, that later refunds have not held back yet."""
+    tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST
+    """How refunds spread over the payments of an order paid with several."""
+    tenders: tuple[Tender, ...] = attrs.field(
+        # A lambda: the function is defined below the class it reads.
+        default=attrs.Factory(lambda order: ledger_before_tenders(order), takes_self=True)  # noqa: PLW0108
+    )
+    """The order's payments, each with what it authorized, captured, refunded and released
+    (``payment`` is the first of them)."""
+
+    @property
+    def payments(self) -> tuple[PaymentRef, ...]:
+        return tuple(tender.payment for tender in self.tenders)
 
     @property
     def worth(self) -> Money:
@@ -169,6 +188,8 @@ class Order:
         shipping: Sequence[ShippingFee] = (),
         discounts: Sequence[Discount] = (),
         prices_include_tax: bool = True,
+        payments: Sequence[PaymentRef] = (),
+        tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST,
     ) -> Decision:
         check_identifier(order_id, "the order id")
         check_aware(at, "the time the order was placed")
@@ -182,6 +203,12 @@ class Order:
                 raise InvalidInput(f"order lines are LineItem values, not {type(item).__name__}.")
         if payment is not None and not isinstance(payment, PaymentRef):
             raise InvalidInput("payment is a PaymentRef or None.")
+        if payment is not None and payments:
+            raise InvalidInput("give payment= (one payment) or payments= (several), not both.")
+        if not isinstance(tender_policy, TenderPolicy):
+            raise InvalidInput(
+                f"tender_policy is a TenderPolicy, one of {[p.name for p in TenderPolicy]}."
+            )
         if not isinstance(prices_include_tax, bool):
             raise InvalidInput("prices_include_tax is True or False.")
         currencies = {item.unit_price.currency for item in items}
@@ -192,6 +219,10 @@ class Order:
             )
         currency = currencies.pop()
         lines, applied = priced_lines(items, discounts, currency, prices_include_tax)
+        paid_with = [
+            given.with_default_expiry(at)
+            for given in ([payment] if payment else listed(payments, "payments"))
+        ]
         order = cls(
             id=order_id,
             shop=shop,
@@ -199,7 +230,7 @@ class Order:
             lines=lines,
             state=OrderState.OPEN,
             status=default_label(OrderState.OPEN),
-            payment=payment.with_default_expiry(at) if payment else None,
+            payment=paid_with[0] if paid_with else None,
             placed_at=at,
             prices_include_tax=prices_include_tax,
             shipping=price_shipping(
@@ -208,7 +239,10 @@ class Order:
                 prices_include_tax=prices_include_tax,
             ),
             discounts=applied,
+            tender_policy=tender_policy,
+            tenders=(),
         )
+        order = replace(order, tenders=open_tenders(paid_with, total=order.total))
         event = OrderPlaced(
             shop=shop,
             order_id=order_id,
@@ -217,6 +251,7 @@ class Order:
             total=order.total,
             payment=order.payment,
             shipping=tuple(fee.whole() for fee in order.shipping),
+            payments=order.payments if len(order.tenders) > 1 else (),
         )
         return Decision(order=order, events=(event,))
 
@@ -245,20 +280,26 @@ class Order:
             replace(line, fulfilled=line.fulfilled + wanted.get(line.id, 0)) for line in self.lines
         )
         (state,) = targets
-        order = self.next_version(lines=lines, state=state, status=default_label(state))
         shipped = self._portions(wanted, start="fulfilled")
         # Shipping is charged with the first shipment.
         first = all(line.fulfilled == 0 for line in self.lines)
         shipping = tuple(fee.whole() for fee in self.shipping) if first else ()
+        amount = self._to_capture(amount_of(shipped, shipping, self.currency), first)
+        tenders, shares = charge(self.tenders, amount)
+        order = self.next_version(
+            lines=lines, state=state, status=default_label(state), tenders=tenders
+        )
+        several = len(self.tenders) > 1
         event = OrderFulfilled(
             shop=self.shop,
             order_id=self.id,
             occurred_at=at,
             lines=shipped,
             shipping=shipping,
-            amount=self._to_capture(amount_of(shipped, shipping, self.currency), first),
+            amount=amount,
             completely=all(line.unfulfilled == 0 for line in lines),
-            capture=bool(self.payment and self.payment.auto_capture),
+            capture=any(tender.payment.auto_capture for tender in self.tenders),
+            captures=shares if several else (),
         )
         return Decision(order=order, events=(event,))
 
@@ -302,6 +343,7 @@ class Order:
             restock=restock,
             currency=self.currency,
         )
+        tenders, refund = self.spread(refund)
         cancellation = Cancellation(
             status=status,
             reason=reason,
@@ -316,6 +358,7 @@ class Order:
             cancellation=cancellation,
             shipping=refunded_shipping(self.shipping, shipping),
             adjustments_left=remaining(self.adjustments_left, deducted),
+            tenders=tenders,
         )
         event = OrderCanceled(
             shop=self.shop,
@@ -331,6 +374,7 @@ class Order:
             amount=refund.amount,
             restock=restock,
             payment=self.payment,
+            tenders=shares_of(refund),
         )
         return Decision(order=order, events=(event,), refund_order=refund)
 
@@ -362,12 +406,21 @@ class Order:
         )
 
     def refund(
-        self, amount: Money, *, refund_order_id: str, reason: str | None, at: datetime
+        self,
+        amount: Money,
+        *,
+        refund_order_id: str,
+        reason: str | None,
+        at: datetime,
+        tender: str | None = None,
     ) -> Decision:
         """Give back ``amount`` that is not the price of any unit (goodwill for a late
         delivery, a price adjustment): never more than the order has left to refund. Later
-        refunds of units hold back what this one already gave."""
-        return grant_refund(self, amount, refund_order_id=refund_order_id, reason=reason, at=at)
+        refunds of units hold back what this one already gave. ``tender`` (a payment's
+        reference) gives it all back through that payment."""
+        return grant_refund(
+            self, amount, refund_order_id=refund_order_id, reason=reason, at=at, tender=tender
+        )
 
     def create_return(
         self,
@@ -425,6 +478,7 @@ class Order:
             restock=restock,
             currency=self.currency,
         )
+        tenders, refund = self.spread(refund)
         order = self.next_version(
             lines=lines,
             state=state,
@@ -432,6 +486,7 @@ class Order:
             shipping=refunded_shipping(self.shipping, shipping),
             returned_amount=self.returned_amount + refund.amount,
             adjustments_left=remaining(self.adjustments_left, deducted),
+            tenders=tenders,
         )
         events: list[DomainEvent] = [
             ReturnCreated(
@@ -448,6 +503,7 @@ class Order:
                 restock=restock,
                 order_state=state,
                 payment=self.payment,
+                tenders=shares_of(refund),
             )
         ]
         if everything_back:
@@ -455,6 +511,29 @@ class Order:
         return Decision(order=order, events=tuple(events), refund_order=refund)
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def spread(
+        self, refund: RefundOrder, only: str | None = None
+    ) -> tuple[tuple[Tender, ...], RefundOrder]:
+        """The order's payments once ``refund`` gave its money back through them, and the
+        refund order with each payment's part when there are several (one payment: the
+        refund order's own fields tell its story)."""
+        if not self.tenders:
+            if only is not None:
+                give_back((), refund.amount, kind=refund.kind, policy=self.tender_policy, only=only)
+            return self.tenders, refund
+        if refund.amount.minor <= 0:
+            return self.tenders, refund
+        several = len(self.tenders) > 1
+        tenders, parts = give_back(
+            self.tenders,
+            refund.amount,
+            kind=refund.kind,
+            policy=self.tender_policy,
+            only=only,
+            strict=several or only is not None,
+        )
+        return tenders, replace(refund, tenders=parts) if several else refund
 
     def _to_capture(self, value: Money, first: bool) -> Money:
         """What a shipment of ``value`` is charged: its value, but never past what the
@@ -479,3 +558,36 @@ class Order:
 
     def next_version(self, **changes: Any) -> Order:
         return replace(self, version=self.version + 1, **changes)
+
+
+def ledger_before_tenders(order: Order) -> tuple[Tender, ...]:
+    """The payment ledger of an order stored before orders kept one: its single payment,
+    charged for what shipped and credited with what its refunds gave back."""
+    if order.payment is None:
+        return ()
+    zero = Money.zero(order.currency)
+    shipped = [line for line in order.lines if line.fulfilled]
+    captured = amount_of(
+        (
+            line.portion(0, line.fulfilled, prices_include_tax=order.prices_include_tax)
+            for line in shipped
+        ),
+        tuple(fee.whole() for fee in order.shipping) if shipped else (),
+        order.currency,
+    )
+    captured = max(min(captured, order.worth), zero)
+    refunded = min(order.returned_amount, captured)
+    released = order.canceled_amount + order.adjusted_amount + order.returned_amount - refunded
+    if order.state is OrderState.CANCELED:
+        released = order.total - captured
+    return (
+        Tender(
+            payment=order.payment,
+            authorized=order.total,
+            captured=captured,
+            refunded=refunded,
+            released=max(min(released, order.total - captured), zero),
+            returned=order.returned_amount,
+            last_capture=1 if shipped else 0,
+        ),
+    )

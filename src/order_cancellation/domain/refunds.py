@@ -18,7 +18,7 @@ from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.records import replace
-from order_cancellation.domain.values import LineQuantity, ReasonCode
+from order_cancellation.domain.values import LineQuantity, PaymentRef, ReasonCode
 
 
 class RefundKind(enum.StrEnum):
@@ -74,6 +74,84 @@ class SettlementResult:
     merchant to look at (never refunded blindly)."""
 
 
+def _zero_like_amount(part: TenderRefund) -> Money:
+    return Money.zero(part.amount.currency)
+
+
+@attrs.frozen(kw_only=True)
+class TenderRefund:
+    """What one of the payments of an order paid with several gives back for a refund
+    order, and how the provider settled it.
+
+    ``amount`` is this payment's share of the refund order. ``worth`` is what the payment
+    is still worth to the merchant after it (its amount less what cancellations and
+    goodwill gave back through it), which its authorization must keep; ``keeps`` is that
+    less what returns gave back: the most the merchant may hold of it.
+    """
+
+    payment: PaymentRef
+    amount: Money
+    worth: Money
+    keeps: Money
+    status: PaymentStatus = PaymentStatus.PENDING
+    refunded: Money = attrs.field(default=attrs.Factory(_zero_like_amount, takes_self=True))
+    released: Money = attrs.field(default=attrs.Factory(_zero_like_amount, takes_self=True))
+    manual: Money = attrs.field(default=attrs.Factory(_zero_like_amount, takes_self=True))
+    detail: str | None = None
+    provider_reference: str | None = None
+    error: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.status not in OPEN_PAYMENT_STATUSES
+
+    def with_result(self, result: SettlementResult) -> TenderRefund:
+        return replace(
+            self,
+            status=result.status,
+            refunded=result.refunded,
+            released=result.released,
+            manual=result.manual,
+            detail=result.detail,
+            provider_reference=result.provider_reference,
+            error=None,
+        )
+
+
+def combined(parts: tuple[TenderRefund, ...]) -> SettlementResult:
+    """One result for a refund order from what each of its payments did."""
+    currency = parts[0].amount.currency
+    zero = Money.zero(currency)
+    refunded = sum((part.refunded for part in parts), zero)
+    released = sum((part.released for part in parts), zero)
+    manual = sum((part.manual for part in parts), zero)
+    statuses = {part.status for part in parts}
+    if len(statuses) == 1:
+        (status,) = statuses
+    elif manual.minor:
+        status = PaymentStatus.MANUAL_REFUND_REQUIRED
+    elif refunded.minor and released.minor:
+        status = PaymentStatus.REFUNDED_AND_RELEASED
+    elif refunded.minor:
+        status = PaymentStatus.REFUNDED
+    elif released.minor:
+        status = PaymentStatus.RELEASED
+    else:
+        status = PaymentStatus.AUTHORIZATION_LAPSED
+    details = [
+        f"{part.payment.provider} {part.payment.reference}: {part.detail}"
+        for part in parts
+        if part.detail
+    ]
+    return SettlementResult(
+        status=status,
+        refunded=refunded,
+        released=released,
+        manual=manual,
+        detail="; ".join(details) or None,
+    )
+
+
 @attrs.frozen(kw_only=True)
 class RefundOrder:
     """A refund order, listed with the returns. Amounts count against sales on ``created_at``.
@@ -118,6 +196,9 @@ class RefundOrder:
     """What a refund of kind adjustment (goodwill) gives back, per tax rate."""
     deductions: tuple[FeePortion, ...] = ()
     """What earlier goodwill refunds already gave back of this refund, per tax rate."""
+    tenders: tuple[TenderRefund, ...] = ()
+    """For an order paid with several payments: what each gives back, and how it went.
+    Empty for an order paid with one payment (the fields above tell its story)."""
 
     @classmethod
     def create(
@@ -140,6 +221,7 @@ class RefundOrder:
         fees: tuple[FeePortion, ...] = (),
         adjustment: tuple[FeePortion, ...] = (),
         deductions: tuple[FeePortion, ...] = (),
+        tenders: tuple[TenderRefund, ...] = (),
     ) -> RefundOrder:
         zero = Money.zero(currency)
         amount = sum((part.amount for part in shipping), sum((line.amount for line in lines), zero))
@@ -167,6 +249,7 @@ class RefundOrder:
             fees=fees,
             adjustment=adjustment,
             deductions=deductions,
+            tenders=tenders,
         )
 
     @property
@@ -261,6 +344,13 @@ class RefundOrder:
             payment_unrefunded=result.unrefunded,
         )
 
+    def tenders_settled(self, parts: tuple[TenderRefund, ...]) -> RefundOrder:
+        """Record what each payment did; the refund order's payment is settled once every
+        one of them is."""
+        if all(part.settled for part in parts):
+            return replace(self.settled(combined(parts)), tenders=parts)
+        return self._next(tenders=parts)
+
     def payment_failed(self, error: str, *, dead: bool) -> RefundOrder:
         status = PaymentStatus.DEAD_LETTERED if dead else PaymentStatus.FAILED_RETRYING
         return self._next(
@@ -291,6 +381,7 @@ class RefundOrder:
             )
         left = self.manual_amount - paid
         return self._next(
+            tenders=_manual_paid(self.tenders, paid),
             payment_status=PaymentStatus.MANUAL_REFUND_REQUIRED
             if left.minor
             else PaymentStatus.MANUALLY_REFUNDED,
@@ -298,3 +389,26 @@ class RefundOrder:
             manual_amount=left,
             manual_refund_note=note,
         )
+
+
+def _manual_paid(parts: tuple[TenderRefund, ...], paid: Money) -> tuple[TenderRefund, ...]:
+    """Spread what was paid back by hand over the payments that owe it, in their order."""
+    updated = []
+    for part in parts:
+        share = min(paid, part.manual)
+        if share.minor <= 0:
+            updated.append(part)
+            continue
+        paid -= share
+        left = part.manual - share
+        updated.append(
+            replace(
+                part,
+                refunded=part.refunded + share,
+                manual=left,
+                status=PaymentStatus.MANUAL_REFUND_REQUIRED
+                if left.minor
+                else PaymentStatus.MANUALLY_REFUNDED,
+            )
+        )
+    return tuple(updated)

@@ -16,7 +16,7 @@ from order_cancellation.domain.charges import amount_of, shipping_to_refund
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import NothingLeftToShip
 from order_cancellation.domain.events import DomainEvent, OrderReturned, UnshippedUnitsCanceled
-from order_cancellation.domain.goodwill import deduction, remaining
+from order_cancellation.domain.goodwill import deduction, remaining, shares_of
 from order_cancellation.domain.lines import refunded_shipping, resolve_quantities
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
@@ -101,6 +101,7 @@ def cancel_unshipped(
         order_keeps=worth - order.returned_amount,
         deductions=deducted,
     )
+    tenders, refund = order.spread(refund)
     state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
     order = order.next_version(
         lines=lines,
@@ -109,6 +110,7 @@ def cancel_unshipped(
         shipping=refunded_shipping(order.shipping, shipping),
         canceled_amount=canceled,
         adjustments_left=remaining(order.adjustments_left, deducted),
+        tenders=tenders,
     )
     event = UnshippedUnitsCanceled(
         shop=order.shop,
@@ -124,6 +126,7 @@ def cancel_unshipped(
         payment=order.payment,
         order_worth=worth,
         order_keeps=worth - order.returned_amount,
+        tenders=shares_of(refund),
     )
     events: list[DomainEvent] = [event]
     if state is OrderState.RETURNED:

@@ -122,18 +122,32 @@ class LineItem:
             )
 
 
+class TenderKind(enum.StrEnum):
+    """What kind of money a payment is: refunds go back to external payment methods first
+    and to gift cards and store credit last."""
+
+    PAYMENT = "payment"  # a card, Klarna, PayPal: a payment method outside the shop
+    GIFT_CARD = "gift_card"
+    STORE_CREDIT = "store_credit"
+
+
 @attrs.frozen(kw_only=True)
 class PaymentRef:
     """How the order was paid: the provider's name and its reference for the payment.
 
     ``authorization_expires_at`` is when the provider stops honouring the authorization;
-    for Klarna it defaults to 28 days after the order was placed.
+    for Klarna it defaults to 28 days after the order was placed. ``amount`` is what this
+    payment covers when an order is paid with several (a gift card and a card); one
+    payment without an amount covers the whole order. ``kind`` says whether the money is a
+    gift card or store credit, which are given back last.
     """
 
     provider: str
     reference: str
     auto_capture: bool = False
     authorization_expires_at: datetime | None = None
+    amount: Money | None = None
+    kind: TenderKind = TenderKind.PAYMENT
 
     def __attrs_post_init__(self) -> None:
         check_identifier(self.provider, "the payment provider")
@@ -142,11 +156,30 @@ class PaymentRef:
             raise InvalidInput("auto_capture is True or False.")
         if self.authorization_expires_at is not None:
             check_aware(self.authorization_expires_at, "authorization_expires_at")
+        if self.amount is not None and (
+            not isinstance(self.amount, Money) or self.amount.minor <= 0
+        ):
+            raise InvalidInput(
+                f"the amount of payment {self.reference!r} is a Money above zero, "
+                f"not {self.amount!r}."
+            )
+        if not isinstance(self.kind, TenderKind):
+            raise InvalidInput(
+                f"the kind of a payment is a TenderKind, one of {[k.name for k in TenderKind]}."
+            )
 
     def with_default_expiry(self, placed_at: datetime) -> PaymentRef:
         if self.authorization_expires_at is not None or self.provider != KLARNA:
             return self
         return attrs.evolve(self, authorization_expires_at=placed_at + DEFAULT_AUTHORIZATION_TTL)
+
+
+@attrs.frozen(kw_only=True)
+class TenderShare:
+    """An amount of money charged to, or given back through, one payment of an order."""
+
+    payment: PaymentRef
+    amount: Money
 
 
 def _zero_like_price(portion: LineQuantity) -> Money:
