@@ -30,6 +30,7 @@ from order_cancellation.adapters.memory import (
     RecordingPublisher,
 )
 from order_cancellation.application.service import EffectsMode
+from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.payments import CaptureRequest
 
 CARD: Final = "card"
@@ -79,7 +80,7 @@ class Shop:
     clock: ManualClock
     card: InMemoryPaymentProvider
     publisher: RecordingPublisher
-    backend: MemoryBackend
+    backend: Backend
     _references: itertools.count[int] = attrs.field(factory=itertools.count)
 
     @classmethod
@@ -88,7 +89,7 @@ class Shop:
         name: str = "acme",
         *,
         effects: EffectsMode = "inline",
-        backend: MemoryBackend | None = None,
+        backend: Backend | None = None,
         clock: ManualClock | None = None,
         card: InMemoryPaymentProvider | None = None,
         publisher: RecordingPublisher | None = None,
@@ -99,9 +100,17 @@ class Shop:
         clock = clock if clock is not None else ManualClock()
         card = card if card is not None else InMemoryPaymentProvider()
         publisher = publisher if publisher is not None else RecordingPublisher()
-        sales = Sales.in_memory(
-            name,
-            backend=backend,
+        # The shop runs on the backend it is given, whatever its kind.
+        opened = (
+            Sales.in_memory
+            if isinstance(backend, MemoryBackend)
+            else Sales.sqlite
+            if type(backend).__name__ == "SQLiteBackend"
+            else Sales.postgres
+        )
+        sales = opened(
+            shop=name,
+            backend=backend,  # type: ignore[arg-type]
             gateways={CARD: card},
             publisher=publisher,
             clock=clock,

@@ -8,16 +8,25 @@ is a dict of orders (state, version, lines, expected refund orders) and the unit
 to be restocked per SKU. After every step the invariants compare the shop with the model;
 after the last step the teardown drains every effect and checks that all of them converged.
 
-Two machines run: effects inline, and effects deferred to ``process_pending`` with faults
-injected into the payment provider (``fail_next``, ``lose_next_response``).
+Orders are paid by one card, an invoice (refunded by hand), nothing, or several payments (a
+gift card, a card and maybe an invoice, adding up to the total): after every step no
+payment has given back more than it was charged, and the sales report nets exactly what
+was paid and not given back.
+
+Four machines run: effects inline on memory, SQLite and PostgreSQL, and effects deferred to
+``process_pending`` with faults injected into the payment provider (``fail_next``,
+``lose_next_response``).
 """
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -58,13 +67,16 @@ from order_cancellation import (
     RefundKind,
     RefundOrder,
     StockStatus,
+    TenderKind,
 )
 from order_cancellation.adapters.memory import Operation
 from order_cancellation.application.service import EffectsMode
+from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.payments import CaptureRequest
 from order_cancellation.testing import order_charges as occ
 from order_cancellation.testing import strategies as ocst
 from tests.application.harness import Shop
+from tests.backends.conftest import _drop_schema as drop_schema
 
 SKUS: Final = ("MUG", "TEE", "CAP")
 ON_HAND: Final = 12  # small enough that placing sometimes runs out of stock
@@ -130,9 +142,10 @@ class ModelOrder:
     lines: list[ModelLine]
     state: OrderState
     version: int
-    reference: str | None  # the card payment's reference, when paid by card
+    reference: str | None  # the card payment's reference, when paid by one card
     total: int
     shipping_left: int
+    tenders: tuple[str, ...] = ()  # the card payments' references, when paid with several
     refunds: list[tuple[RefundKind, int]] = attrs.Factory(list)
 
     @property
@@ -158,6 +171,9 @@ class OrderLifecycle(RuleBasedStateMachine):
     faults: ClassVar[bool] = False
     examples: ClassVar[int] = 0
     steps: ClassVar[int] = 0
+    split_orders: ClassVar[int] = 0
+    backend_name: ClassVar[str] = "memory"
+    dsn: ClassVar[str] = ""
 
     orders = Bundle("orders")
     keys = Bundle("keys")
@@ -166,7 +182,10 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.shop = Shop.open("acme", effects=self.effects, stock=dict.fromkeys(SKUS, ON_HAND))
+        self.backend, self._cleanup = open_backend(self.backend_name, self.dsn)
+        self.shop = Shop.open(
+            "acme", effects=self.effects, stock=dict.fromkeys(SKUS, ON_HAND), backend=self.backend
+        )
         self.shop.sales.define_status_label("Canceled - fraud", means=OrderState.CANCELED)
         self.model: dict[str, ModelOrder] = {}
         self.sold: Counter[str] = Counter()
@@ -222,12 +241,18 @@ class OrderLifecycle(RuleBasedStateMachine):
         to_place=occ.real_orders(
             "EUR", sku=ocst.skus(SKUS), max_lines=3, max_quantity=4, max_fees=2, max_discounts=2
         ),
-        paid_by=st.sampled_from(["card", "card", "invoice", "nothing"]),
+        paid_by=st.sampled_from(["card", "card", "invoice", "nothing", "several", "several"]),
         auto_capture=st.booleans(),
         key=maybe_key,
+        data=st.data(),
     )
     def place(
-        self, to_place: occ.OrderToPlace, paid_by: str, auto_capture: bool, key: str | None
+        self,
+        to_place: occ.OrderToPlace,
+        paid_by: str,
+        auto_capture: bool,
+        key: str | None,
+        data: st.DataObject,
     ) -> Any:
         self.step_count += 1
         lines = list(to_place.lines)
@@ -244,11 +269,14 @@ class OrderLifecycle(RuleBasedStateMachine):
             prices_include_tax=to_place.prices_include_tax,
         ).order.total
         payment: PaymentRef | None = None
-        if paid_by == "card" and total.minor > 0:
+        payments: list[PaymentRef] = []
+        if paid_by == "several" and total.minor >= 3:
+            payments = self._tenders(total, auto_capture, data)
+        elif paid_by in ("card", "several") and total.minor > 0:
             payment = self.shop.card_payment(total, auto_capture=auto_capture)
         elif paid_by == "invoice":
             payment = PaymentRef(provider="invoice", reference="acme-invoice")
-        signature: Signature = ("place", to_place, payment)
+        signature: Signature = ("place", to_place, payment, tuple(payments))
         mode, first = self._replay(key, signature)
         short = any(need > self.shop.sales.stock_level(sku) for sku, need in _units(lines).items())
         expected = (
@@ -262,6 +290,15 @@ class OrderLifecycle(RuleBasedStateMachine):
         )
 
         def command() -> object:
+            if payments:
+                return self.shop.sales.place_order(
+                    list(to_place.lines),
+                    payments=payments,
+                    shipping=list(to_place.shipping),
+                    discounts=list(to_place.discounts),
+                    prices_include_tax=to_place.prices_include_tax,
+                    idempotency_key=key,
+                )
             return to_place.place(self.shop.sales, payment=payment, idempotency_key=key)
 
         order = self._attempt(expected, command)
@@ -289,7 +326,8 @@ class OrderLifecycle(RuleBasedStateMachine):
             ],
             state=OrderState.OPEN,
             version=1,
-            reference=payment.reference if payment and paid_by == "card" else None,
+            reference=payment.reference if payment and payment.provider == "card" else None,
+            tenders=tuple(p.reference for p in payments if p.provider == "card"),
             total=order.total.minor,
             shipping_left=sum(fee.total.minor for fee in order.shipping),
         )
@@ -595,6 +633,43 @@ class OrderLifecycle(RuleBasedStateMachine):
         if key is not None:
             self.used_keys[key] = (signature, refund.id)
 
+    def _tenders(self, total: Money, auto_capture: bool, data: st.DataObject) -> list[PaymentRef]:
+        """Two or three payments that add up to ``total``: a gift card, a card and maybe an
+        invoice (no gateway: owed by hand), in a drawn order; the card ones authorized."""
+        count = data.draw(st.integers(2, 3), label="tenders")
+        cuts = sorted(
+            data.draw(
+                st.lists(
+                    st.integers(1, total.minor - 1),
+                    min_size=count - 1,
+                    max_size=count - 1,
+                    unique=True,
+                ),
+                label="cuts",
+            )
+        )
+        amounts = [b - a for a, b in zip([0, *cuts], [*cuts, total.minor], strict=True)]
+        kinds = data.draw(st.permutations(["gift", "card", "invoice"][:count]), label="kinds")
+        payments = []
+        for kind, minor in zip(kinds, amounts, strict=True):
+            amount = Money(minor, "EUR")
+            if kind == "invoice":
+                payments.append(
+                    PaymentRef(
+                        provider="invoice", reference=f"inv-{self.step_count}", amount=amount
+                    )
+                )
+                continue
+            paid = self.shop.card_payment(amount, auto_capture=auto_capture)
+            payments.append(
+                attrs.evolve(
+                    paid,
+                    amount=amount,
+                    kind=TenderKind.GIFT_CARD if kind == "gift" else TenderKind.PAYMENT,
+                )
+            )
+        return payments
+
     # -- the back office and the world -----------------------------------------------------------
 
     @rule(order_id=orders, data=st.data())
@@ -750,6 +825,42 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert view.captured <= view.authorized, order_id
 
     @invariant()
+    def no_payment_gives_back_more_than_it_was_charged(self) -> None:
+        """Per tender: refunded <= captured <= authorized, in the order's ledger and at the
+        provider; per order: what the payments still hold is what was paid and not given
+        back."""
+        now = self.shop.clock.now()
+        for order_id, refunds in self._refunds_by_order().items():
+            order = self.shop.sales.get_order(order_id)
+            for tender in order.tenders:
+                assert tender.refunded <= tender.captured, (order_id, tender)
+                assert tender.captured + tender.released <= tender.authorized, (order_id, tender)
+                assert min(tender.refunded, tender.released).minor >= 0, (order_id, tender)
+            if len(order.tenders) > 1:
+                held = sum(
+                    t.authorized.minor - t.refunded.minor - t.released.minor for t in order.tenders
+                )
+                given = sum(refund.amount.minor for refund in refunds)
+                assert held == order.total.minor - given, order_id
+                for refund in refunds:
+                    assert sum(p.amount.minor for p in refund.tenders) == refund.amount.minor
+            for reference in self.model[order_id].tenders:
+                view = self.shop.card.view(reference, now=now)
+                assert view.refunded <= view.captured <= view.authorized, (order_id, reference)
+
+    @invariant()
+    def the_report_nets_what_was_paid_and_not_given_back(self) -> None:
+        report = self.shop.sales.report(
+            start=datetime(2000, 1, 1, tzinfo=UTC), end=datetime(2200, 1, 1, tzinfo=UTC)
+        )
+        if not self.model:
+            return
+        given = sum(r.amount.minor for r in self.shop.sales.refund_orders())
+        totals = sum(order.total for order in self.model.values())
+        net = report.currency("EUR").net.minor if totals else 0
+        assert net == totals - given
+
+    @invariant()
     def money_is_never_captured_automatically_for_a_canceled_order(self) -> None:
         for order in self.model.values():
             if order.reference is None or order.state is not OrderState.CANCELED:
@@ -777,14 +888,17 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert sales.stock_level(sku) == ON_HAND - self.sold[sku] + self.to_restock[sku]
         for order_id, refunds in self._refunds_by_order().items():
             order = self.model[order_id]
-            if order.state is OrderState.CANCELED and order.reference is not None:
-                view = self.shop.card.view(order.reference, now=self.shop.clock.now())
+            references = (order.reference,) if order.reference else order.tenders
+            for reference in references if order.state is OrderState.CANCELED else ():
+                view = self.shop.card.view(reference, now=self.shop.clock.now())
                 assert view.refunded == view.captured, f"{order_id}: captured money kept"
             for refund in refunds:
                 assert refund.payment_settled, refund.id
                 assert refund.stock_settled, refund.id
         type(self).examples += 1
         type(self).steps += self.step_count
+        type(self).split_orders += sum(1 for order in self.model.values() if order.tenders)
+        self._cleanup()
 
     def _drain(self) -> None:
         """Move the clock past every retry and run effects until nothing is pending; revive
@@ -811,21 +925,63 @@ class DeferredOrderLifecycle(OrderLifecycle):
     steps: ClassVar[int] = 0
 
 
-def _size() -> tuple[int, int]:
-    """Examples and steps per example: CI keeps the suite fast, nightly goes large."""
+class SQLiteOrderLifecycle(OrderLifecycle):
+    backend_name: ClassVar[str] = "sqlite"
+    examples: ClassVar[int] = 0
+    steps: ClassVar[int] = 0
+    split_orders: ClassVar[int] = 0
+
+
+class PostgresOrderLifecycle(OrderLifecycle):
+    backend_name: ClassVar[str] = "postgres"
+    examples: ClassVar[int] = 0
+    steps: ClassVar[int] = 0
+    split_orders: ClassVar[int] = 0
+
+
+def open_backend(name: str, dsn: str) -> tuple[Backend | None, Callable[[], None]]:
+    """A fresh, empty store of the kind ``name`` for one example, and how to throw it away."""
+    if name == "memory":
+        return None, lambda: None
+    if name == "sqlite":
+        from order_cancellation.adapters.sqlite import SQLiteBackend
+
+        folder = tempfile.TemporaryDirectory()
+        sqlite = SQLiteBackend(Path(folder.name) / "shop.db")
+
+        def close_sqlite() -> None:
+            sqlite.close()
+            folder.cleanup()
+
+        return sqlite, close_sqlite
+    from order_cancellation.adapters.postgres import PostgresBackend
+
+    schema = f"s1_{uuid.uuid4().hex[:12]}"
+    postgres = PostgresBackend(dsn, schema=schema)
+
+    def drop() -> None:
+        postgres.close()
+        drop_schema(dsn, schema)
+
+    return postgres, drop
+
+
+def _size(backend_name: str = "memory") -> tuple[int, int]:
+    """Examples and steps per example: CI keeps the suite fast, nightly goes large; the
+    durable backends run fewer examples (each opens a fresh database)."""
     profile = settings.get_current_profile_name()
     if profile == "nightly":
-        return 2000, 60
+        return (2000, 60) if backend_name == "memory" else (300, 50)
     if profile == "mutation":
         return 30, 30
-    return 100, 35
+    return (100, 35) if backend_name == "memory" else (25, 30)
 
 
 def run_machine(
     machine: type[OrderLifecycle], label: str, reliability: Callable[[str], None]
 ) -> None:
-    examples, steps = _size()
-    machine.examples = machine.steps = 0
+    examples, steps = _size(machine.backend_name)
+    machine.examples = machine.steps = machine.split_orders = 0
     failures = 1
     try:
         run_state_machine_as_test(
@@ -840,8 +996,9 @@ def run_machine(
         failures = 0
     finally:
         reliability(
-            f"RELIABILITY S1 backend=memory {label} examples={machine.examples} "
-            f"steps={machine.steps} failures={failures}"
+            f"RELIABILITY S1 backend={machine.backend_name} {label} "
+            f"examples={machine.examples} steps={machine.steps} "
+            f"orders_with_several_payments={machine.split_orders} failures={failures}"
         )
 
 
@@ -855,3 +1012,14 @@ def test_the_shop_matches_the_model_with_deferred_effects_and_payment_faults(
     reliability: Callable[[str], None],
 ) -> None:
     run_machine(DeferredOrderLifecycle, "effects=deferred faults=on", reliability)
+
+
+def test_the_shop_matches_the_model_on_sqlite(reliability: Callable[[str], None]) -> None:
+    run_machine(SQLiteOrderLifecycle, "effects=inline", reliability)
+
+
+def test_the_shop_matches_the_model_on_postgresql(
+    reliability: Callable[[str], None], postgres_dsn: str
+) -> None:
+    PostgresOrderLifecycle.dsn = postgres_dsn
+    run_machine(PostgresOrderLifecycle, "effects=inline", reliability)
