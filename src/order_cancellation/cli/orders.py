@@ -68,6 +68,14 @@ def register(commands: Commands) -> None:
     place.add_argument("--order-id", metavar="ID", help="the order's id (default: generated)")
     place.add_argument("--payment-provider", metavar="NAME", help="e.g. klarna, paypal")
     place.add_argument("--payment-ref", metavar="REF", help="the provider's payment reference")
+    place.add_argument(
+        "--payment",
+        action="append",
+        default=[],
+        metavar="PROVIDER:REF:AMOUNT[:gift_card|store_credit]",
+        help="one of several payments, e.g. giftcard:GC-1:20.00:gift_card and "
+        "klarna:kl-1:25.00; repeatable, the amounts add up to the order's total",
+    )
     _idempotency(place)
 
     listing.register(orders)
@@ -151,6 +159,11 @@ def _register_partial_refunds(orders: Commands) -> None:
     goodwill.add_argument("order_id", metavar="ID")
     goodwill.add_argument("amount", metavar="AMOUNT", help="tax included, e.g. 5.00")
     goodwill.add_argument("--reason", metavar="TEXT", help="e.g. 'late delivery'")
+    goodwill.add_argument(
+        "--tender",
+        metavar="REF",
+        help="give it all back through this payment of an order paid with several",
+    )
     _idempotency(goodwill)
     _expected_version(goodwill)
 
@@ -225,9 +238,13 @@ def _place(args: argparse.Namespace, sales: Sales, console: Console) -> None:
     payment = None
     if provider is not None and reference is not None:
         payment = PaymentRef(provider=provider, reference=reference)
+    payments = [values.payment(str(text), currency) for text in args.payment]
+    if payment is not None and payments:
+        raise UsageError("give --payment-provider and --payment-ref, or --payment, not both")
     order = sales.place_order(
         lines,
         payment=payment,
+        payments=payments,
         order_id=optional_text(args, "order_id"),
         idempotency_key=optional_text(args, "idempotency_key"),
         shipping=shipping,
@@ -330,6 +347,7 @@ def _refund(args: argparse.Namespace, sales: Sales, console: Console) -> None:
         reason=optional_text(args, "reason"),
         idempotency_key=optional_text(args, "idempotency_key"),
         expected_version=optional_number(args, "expected_version", "--expected-version"),
+        tender=optional_text(args, "tender"),
     )
     after = sales.get_order(order.id)
     _show_refund(console, after, refund, f"refunded {refund.amount} of order {after.id}")

@@ -50,6 +50,12 @@ def order(value: Order) -> JSONObject:
 
 def order_text(value: Order) -> list[str]:
     paid = f"{value.payment.provider} {value.payment.reference}" if value.payment else "nothing"
+    if len(value.tenders) > 1:
+        paid = ", ".join(
+            f"{t.payment.provider} {t.payment.reference} {t.authorized}"
+            f" (captured {t.captured}, refunded {t.refunded}, released {t.released})"
+            for t in value.tenders
+        )
     lines = [
         f"order {value.id} (shop {value.shop})",
         f"  status   {value.status!r} (state {value.state.value}, version {value.version})",
@@ -125,6 +131,13 @@ def refund_detail_text(value: RefundOrder, indent: str) -> list[str]:
         for part in value.shipping
     ]
     lines.append(f"{indent}tax  {_taxes_text(value.tax_by_rate)} ({_pricing(value)})")
+    lines += [
+        f"{indent}paid back through {part.payment.provider} {part.payment.reference}: "
+        f"{part.amount} ({part.status.value}"
+        + (f", {part.manual} owed by hand" if part.manual.minor else "")
+        + ")"
+        for part in value.tenders
+    ]
     return lines
 
 

@@ -17,7 +17,7 @@ from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.domain.fees import ReturnFee
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import NO_TAX, TaxRate, percent_to_basis_points
-from order_cancellation.domain.values import LineItem
+from order_cancellation.domain.values import LineItem, PaymentRef, TenderKind
 
 _WHOLE = re.compile(r"[+-]?\d{1,18}")
 
@@ -61,6 +61,29 @@ def line_item(text: str, currency: str, default_rate: TaxRate = NO_TAX) -> LineI
             "(a line's own tax rate ends with %)."
         )
     return LineItem(sku, int(quantity), Money.of(price, currency), tax_rate=rate)
+
+
+def payment(text: str, currency: str) -> PaymentRef:
+    """``PROVIDER:REF:AMOUNT[:KIND]``, for example ``giftcard:GC-1:20.00:gift_card`` or
+    ``klarna:kl-1:25.00``; KIND is ``gift_card`` or ``store_credit`` (default: a payment
+    method such as a card)."""
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise InvalidInput(
+            "a payment is PROVIDER:REF:AMOUNT[:gift_card|store_credit], for example "
+            f"klarna:kl-1:25.00 (provider and reference without colons); got {text!r}."
+        )
+    kind = TenderKind.PAYMENT
+    if len(parts) == 4:
+        kinds = {k.value: k for k in TenderKind}
+        if parts[3] not in kinds:
+            raise InvalidInput(
+                f"a payment's kind is one of {sorted(kinds)}, not {parts[3]!r} (in {text!r})."
+            )
+        kind = kinds[parts[3]]
+    return PaymentRef(
+        provider=parts[0], reference=parts[1], amount=Money.of(parts[2], currency), kind=kind
+    )
 
 
 def shipping_fee(text: str, currency: str, default_rate: TaxRate = NO_TAX) -> ShippingFee:
