@@ -39,8 +39,11 @@ def test_the_demo_cancels_returns_and_reports_on_a_sqlite_file(told: Told) -> No
         PaymentStatus.REFUNDED_AND_RELEASED,
         PaymentStatus.AUTHORIZATION_LAPSED,
         PaymentStatus.MANUALLY_REFUNDED,
+        PaymentStatus.RELEASED,
+        PaymentStatus.REFUNDED,
     }
-    assert told.sales.stock_levels() == {"MUG": 5, "POSTER": 3, "TSHIRT-M": 10}
+    # Two T-shirts and two posters of the partly shipped Klarna order stay sold.
+    assert told.sales.stock_levels() == {"MUG": 5, "POSTER": 1, "TSHIRT-M": 8}
     assert told.sales.manual_refunds_owed() == []
 
 
@@ -52,14 +55,17 @@ def test_every_demo_order_carries_finnish_vat_and_a_shipping_fee(told: Told) -> 
         assert [(fee.amount, fee.tax_rate) for fee in order.shipping] == [
             (Money.of("5.90", "EUR"), _VAT)
         ]
-    assert len(orders) == 4
+    assert len(orders) == 6
 
 
 def test_the_demo_returns_part_of_an_order_then_the_rest_with_its_shipping(told: Told) -> None:
     returns = [refund for refund in told.sales.refund_orders() if refund.kind.value == "return"]
-    (order_id,) = {refund.order_id for refund in returns}
+    (order_id,) = {refund.order_id for refund in returns if refund.shipping_refunded.minor}
     order = told.sales.get_order(order_id)
-    first, rest = sorted(returns, key=lambda refund: refund.shipping_refunded)
+    first, rest = sorted(
+        (refund for refund in returns if refund.order_id == order_id),
+        key=lambda refund: refund.shipping_refunded,
+    )
 
     assert first.shipping_refunded == Money.zero("EUR")
     assert rest.shipping_refunded == Money.of("5.90", "EUR")
@@ -76,9 +82,44 @@ def test_the_demo_report_shows_the_vat_per_rate(told: Told) -> None:
 
     (vat,) = row.taxes
     assert vat.rate == _VAT
-    assert vat.collected == vat.refunded
-    assert row.shipping == row.refunded_shipping == Money.of("23.60", "EUR")
+    assert (row.shipping, row.refunded_shipping) == (
+        Money.of("35.40", "EUR"),
+        Money.of("23.60", "EUR"),
+    )
     assert f"VAT 25.5 %: collected {vat.collected}, refunded {vat.refunded}" in told.text
+
+
+def test_the_demo_report_nets_what_was_paid_and_not_given_back(told: Told) -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    (row,) = told.sales.report(start=start, end=start + timedelta(days=60)).totals
+    refunds = told.sales.refund_orders()
+    paid = sum(
+        (told.sales.get_order(order_id).total for order_id in {r.order_id for r in refunds}),
+        Money.zero("EUR"),
+    )
+
+    assert row.net == paid - sum((r.amount for r in refunds), Money.zero("EUR"))
+
+
+def test_the_demo_cancels_the_unshipped_rest_of_a_klarna_order(told: Told) -> None:
+    (released,) = [
+        r for r in told.sales.refund_orders() if r.payment_status is PaymentStatus.RELEASED
+    ]
+
+    assert (released.amount, released.released) == (Money.of("19.90", "EUR"),) * 2
+    assert "Klarna: authorized 75.70 EUR, captured 75.70 EUR, still authorized 0.00 EUR" in (
+        told.text
+    )
+
+
+def test_the_demo_returns_to_the_card_first_and_keeps_a_restocking_fee(told: Told) -> None:
+    (back,) = [r for r in told.sales.refund_orders() if r.tenders and r.fees]
+
+    assert back.fees_kept == Money.of("2.00", "EUR")
+    assert [(p.payment.reference, p.amount) for p in back.tenders] == [
+        ("card-1004", Money.of("11.90", "EUR")),
+        ("GIFT-42", Money.of("5.10", "EUR")),
+    ]
 
 
 def test_the_demo_runs_from_the_command_line() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from order_cancellation import demo_payments
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.memory import InMemoryPaymentProvider
 from order_cancellation.domain.charges import Discount, ShippingFee
@@ -18,7 +19,11 @@ from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.report import SalesReport
 from order_cancellation.domain.values import LineItem, PaymentRef
+from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.sales import Sales
+
+if TYPE_CHECKING:
+    from order_cancellation.testing.klarna_simulator import KlarnaSimulator
 
 EUR = "EUR"
 SHOP = "demo-shop"
@@ -34,8 +39,27 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     """Tell the story on a fresh store and return the shop, for tests to inspect."""
     say = _narrator(out)
     clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-    card = InMemoryPaymentProvider()
-    sales, path = _open(database, in_memory, clock, card)
+    card, gift_cards = InMemoryPaymentProvider(), InMemoryPaymentProvider()
+    with demo_payments.klarna_gateway(clock.now()) as klarna:
+        gateways: dict[str, PaymentGateway] = {"card": card, "giftcard": gift_cards}
+        if klarna is not None:
+            gateways["klarna"] = klarna[0]
+        sales, path = _open(database, in_memory, clock, gateways)
+        sim = klarna[1] if klarna else None
+        _tell(say, sales, clock=clock, card=card, gift_cards=gift_cards, sim=sim, path=path)
+    return sales
+
+
+def _tell(
+    say: Say,
+    sales: Sales,
+    *,
+    clock: ManualClock,
+    card: InMemoryPaymentProvider,
+    gift_cards: InMemoryPaymentProvider,
+    sim: KlarnaSimulator | None,
+    path: Path | None,
+) -> None:
     say(f"# order-cancellation demo ({'in memory' if path is None else f'SQLite file {path}'})\n")
     say(
         f"A Finnish shop: prices include VAT {VAT}; every order ships with {SHIPPING.name} "
@@ -46,9 +70,10 @@ def run(out: TextIO, *, database: Path | None = None, in_memory: bool = False) -
     _returns(say, sales)
     _partly_captured(say, sales, clock, card)
     _expired(say, sales, clock, card)
+    demo_payments.unshipped_rest(say, sales, clock, sim)
+    demo_payments.several_payments(say, sales, clock, card=card, gift_cards=gift_cards)
     _returns_list_and_report(say, sales)
     _finish(say, sales, path)
-    return sales
 
 
 def _stock_and_labels(say: Say, sales: Sales) -> None:
@@ -137,12 +162,15 @@ def _finish(say: Say, sales: Sales, path: Path | None) -> None:
 
 
 def _open(
-    database: Path | None, in_memory: bool, clock: ManualClock, card: InMemoryPaymentProvider
+    database: Path | None,
+    in_memory: bool,
+    clock: ManualClock,
+    gateways: Mapping[str, PaymentGateway],
 ) -> tuple[Sales, Path | None]:
     if in_memory:
-        return Sales.in_memory(SHOP, gateways={"card": card}, clock=clock), None
+        return Sales.in_memory(SHOP, gateways=gateways, clock=clock), None
     path = database or Path(tempfile.mkdtemp(prefix="order-cancellation-")) / "demo.db"
-    return Sales.sqlite(path, SHOP, gateways={"card": card}, clock=clock), path
+    return Sales.sqlite(path, SHOP, gateways=gateways, clock=clock), path
 
 
 def _place(
