@@ -20,26 +20,21 @@ from order_cancellation.domain.charges import (
     ShippingLine,
     amount_of,
     price_shipping,
-    shipping_to_refund,
     tax_by_rate,
 )
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
-    NothingToReturn,
     OverFulfillment,
     UnknownLine,
 )
 from order_cancellation.domain.events import (
-    DomainEvent,
     OrderCanceled,
     OrderFulfilled,
     OrderPlaced,
-    OrderReturned,
-    ReturnCreated,
 )
-from order_cancellation.domain.fees import FeePortion, ReturnFee, fees_kept
+from order_cancellation.domain.fees import FeePortion, ReturnFee
 from order_cancellation.domain.goodwill import deduction, grant_refund, remaining, shares_of
 from order_cancellation.domain.lines import (
     OrderLine,
@@ -55,6 +50,7 @@ from order_cancellation.domain.pricing import (
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.refusals import rejection_error
+from order_cancellation.domain.returns import take_back
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
 from order_cancellation.domain.status import default_label
 from order_cancellation.domain.tenders import (
@@ -62,6 +58,7 @@ from order_cancellation.domain.tenders import (
     TenderPolicy,
     charge,
     give_back,
+    ledger_before_tenders,
     open_tenders,
 )
 from order_cancellation.domain.unshipped import cancel_unshipped
@@ -127,8 +124,7 @@ class Order:
     tender_policy: TenderPolicy = TenderPolicy.EXTERNAL_FIRST
     """How refunds spread over the payments of an order paid with several."""
     tenders: tuple[Tender, ...] = attrs.field(
-        # A lambda: the function is defined below the class it reads.
-        default=attrs.Factory(lambda order: ledger_before_tenders(order), takes_self=True)  # noqa: PLW0108
+        default=attrs.Factory(ledger_before_tenders, takes_self=True)
     )
     """The order's payments, each with what it authorized, captured, refunded and released
     (``payment`` is the first of them)."""
@@ -158,7 +154,7 @@ class Order:
     def tax_by_rate(self) -> dict[TaxRate, Money]:
         return tax_by_rate((*self.lines, *self.shipping), self.currency)
 
-    def _portions(self, wanted: Mapping[str, int], *, start: str) -> tuple[LineQuantity, ...]:
+    def portions(self, wanted: Mapping[str, int], *, start: str) -> tuple[LineQuantity, ...]:
         """The priced portions of ``wanted`` units per line, counted from the units already
         ``start`` ("fulfilled" or "returned")."""
         return tuple(
@@ -247,7 +243,7 @@ class Order:
             shop=shop,
             order_id=order_id,
             occurred_at=at,
-            lines=order._portions({line.id: line.quantity for line in lines}, start="returned"),
+            lines=order.portions({line.id: line.quantity for line in lines}, start="returned"),
             total=order.total,
             payment=order.payment,
             shipping=tuple(fee.whole() for fee in order.shipping),
@@ -280,7 +276,7 @@ class Order:
             replace(line, fulfilled=line.fulfilled + wanted.get(line.id, 0)) for line in self.lines
         )
         (state,) = targets
-        shipped = self._portions(wanted, start="fulfilled")
+        shipped = self.portions(wanted, start="fulfilled")
         # Shipping is charged with the first shipment.
         first = all(line.fulfilled == 0 for line in self.lines)
         shipping = tuple(fee.whole() for fee in self.shipping) if first else ()
@@ -325,7 +321,7 @@ class Order:
             raise InvalidInput(
                 f"reason_code is a ReasonCode, one of {[c.name for c in ReasonCode]}."
             )
-        portions = self._portions({line.id: line.quantity for line in self.lines}, start="returned")
+        portions = self.portions({line.id: line.quantity for line in self.lines}, start="returned")
         shipping = tuple(fee.whole() for fee in self.shipping)
         deducted = deduction(self, amount_of(portions, shipping, self.currency))
         refund = RefundOrder.create(
@@ -436,79 +432,16 @@ class Order:
         """Take back fulfilled units (line id or SKU -> units) and owe back what they cost
         after discounts; shipping too when ``refund_shipping`` is True (all that is left of
         it) or an amount of money (tax included); less the ``fees`` kept back."""
-        self.check_command(Command.RETURN)
-        check_identifier(refund_order_id, "the refund order id")
-        check_reason(reason)
-        check_aware(at, "the time of the return")
-        wanted = resolve_quantities(self.id, self.lines, quantities, "return")
-        for line_id, quantity in wanted.items():
-            line = self.line(line_id)
-            if quantity > line.returnable:
-                raise NothingToReturn(
-                    f"line {line_id!r} ({line.sku}) has {line.returnable} fulfilled unit(s) not "
-                    f"yet returned, so {quantity} cannot be returned; return at most that many."
-                )
-        lines = tuple(
-            replace(line, returned=line.returned + wanted.get(line.id, 0)) for line in self.lines
-        )
-        shipping = shipping_to_refund(
-            self.id, self.shipping, refund_shipping, currency=self.currency
-        )
-        everything_back = all(line.settled for line in lines)
-        state = OrderState.RETURNED if everything_back else OrderState.FULFILLED
-        portions = self._portions(wanted, start="returned")
-        kept = fees_kept(fees, portions, shipping, currency=self.currency)
-        gives = amount_of(portions, shipping, self.currency) - sum(
-            (fee.amount for fee in kept), Money.zero(self.currency)
-        )
-        deducted = deduction(self, gives)
-        refund = RefundOrder.create(
+        return take_back(
+            self,
+            quantities,
             refund_order_id=refund_order_id,
-            shop=self.shop,
-            order_id=self.id,
-            kind=RefundKind.RETURN,
-            lines=portions,
-            shipping=shipping,
-            fees=kept,
-            deductions=deducted,
-            prices_include_tax=self.prices_include_tax,
-            reason=reason,
-            reason_code=None,
-            created_at=at,
             restock=restock,
-            currency=self.currency,
+            reason=reason,
+            at=at,
+            refund_shipping=refund_shipping,
+            fees=fees,
         )
-        tenders, refund = self.spread(refund)
-        order = self.next_version(
-            lines=lines,
-            state=state,
-            status=default_label(state),
-            shipping=refunded_shipping(self.shipping, shipping),
-            returned_amount=self.returned_amount + refund.amount,
-            adjustments_left=remaining(self.adjustments_left, deducted),
-            tenders=tenders,
-        )
-        events: list[DomainEvent] = [
-            ReturnCreated(
-                shop=self.shop,
-                order_id=self.id,
-                occurred_at=at,
-                refund_order_id=refund_order_id,
-                lines=portions,
-                shipping=shipping,
-                fees=kept,
-                deductions=deducted,
-                amount=refund.amount,
-                reason=reason,
-                restock=restock,
-                order_state=state,
-                payment=self.payment,
-                tenders=shares_of(refund),
-            )
-        ]
-        if everything_back:
-            events.append(OrderReturned(shop=self.shop, order_id=self.id, occurred_at=at))
-        return Decision(order=order, events=tuple(events), refund_order=refund)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -558,36 +491,3 @@ class Order:
 
     def next_version(self, **changes: Any) -> Order:
         return replace(self, version=self.version + 1, **changes)
-
-
-def ledger_before_tenders(order: Order) -> tuple[Tender, ...]:
-    """The payment ledger of an order stored before orders kept one: its single payment,
-    charged for what shipped and credited with what its refunds gave back."""
-    if order.payment is None:
-        return ()
-    zero = Money.zero(order.currency)
-    shipped = [line for line in order.lines if line.fulfilled]
-    captured = amount_of(
-        (
-            line.portion(0, line.fulfilled, prices_include_tax=order.prices_include_tax)
-            for line in shipped
-        ),
-        tuple(fee.whole() for fee in order.shipping) if shipped else (),
-        order.currency,
-    )
-    captured = max(min(captured, order.worth), zero)
-    refunded = min(order.returned_amount, captured)
-    released = order.canceled_amount + order.adjusted_amount + order.returned_amount - refunded
-    if order.state is OrderState.CANCELED:
-        released = order.total - captured
-    return (
-        Tender(
-            payment=order.payment,
-            authorized=order.total,
-            captured=captured,
-            refunded=refunded,
-            released=max(min(released, order.total - captured), zero),
-            returned=order.returned_amount,
-            last_capture=1 if shipped else 0,
-        ),
-    )

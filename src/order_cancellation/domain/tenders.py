@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
+from order_cancellation.domain.charges import amount_of
 from order_cancellation.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -31,7 +33,11 @@ from order_cancellation.domain.errors import (
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundKind, TenderRefund
+from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.values import PaymentRef, TenderKind, TenderShare
+
+if TYPE_CHECKING:
+    from order_cancellation.domain.order import Order
 
 MAX_TENDERS = 10
 
@@ -236,3 +242,36 @@ def refund_order(tenders: tuple[Tender, ...], policy: TenderPolicy) -> list[int]
     if policy is TenderPolicy.AS_LISTED:
         return listed
     return sorted(listed, key=lambda i: (tenders[i].gives_last, -tenders[i].last_capture, i))
+
+
+def ledger_before_tenders(order: Order) -> tuple[Tender, ...]:
+    """The payment ledger of an order stored before orders kept one: its single payment,
+    charged for what shipped and credited with what its refunds gave back."""
+    if order.payment is None:
+        return ()
+    zero = Money.zero(order.currency)
+    shipped = [line for line in order.lines if line.fulfilled]
+    captured = amount_of(
+        (
+            line.portion(0, line.fulfilled, prices_include_tax=order.prices_include_tax)
+            for line in shipped
+        ),
+        tuple(fee.whole() for fee in order.shipping) if shipped else (),
+        order.currency,
+    )
+    captured = max(min(captured, order.worth), zero)
+    refunded = min(order.returned_amount, captured)
+    released = order.canceled_amount + order.adjusted_amount + order.returned_amount - refunded
+    if order.state is OrderState.CANCELED:
+        released = order.total - captured
+    return (
+        Tender(
+            payment=order.payment,
+            authorized=order.total,
+            captured=captured,
+            refunded=refunded,
+            released=max(min(released, order.total - captured), zero),
+            returned=order.returned_amount,
+            last_capture=1 if shipped else 0,
+        ),
+    )
