@@ -152,6 +152,27 @@ def test_importing_with_a_key_twice_places_once_and_same_key_other_time_conflict
     assert sales.stock_level("MUG") == 998
 
 
+def test_an_imported_order_may_be_paid_with_several_payments(sales: Sales) -> None:
+    record = {
+        "order_id": "A-2",
+        "placed_at": "2026-11-02T09:30:00+02:00",
+        "currency": "EUR",
+        "lines": [{"sku": "MUG", "quantity": 2, "unit_price": "10.00"}],
+        "payments": [
+            {"provider": "giftcard", "reference": "G-1", "amount": "5.00", "kind": "gift_card"},
+            {"provider": "card", "reference": "C-1", "amount": "15.00"},
+        ],
+    }
+
+    assert sales.import_orders([record]).imported == ("A-2",)
+
+    tenders = sales.get_order("A-2").tenders
+    assert [(t.payment.reference, t.payment.kind.value, t.authorized) for t in tenders] == [
+        ("G-1", "gift_card", Money.of("5.00", "EUR")),
+        ("C-1", "payment", Money.of("15.00", "EUR")),
+    ]
+
+
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
@@ -159,6 +180,15 @@ def test_importing_with_a_key_twice_places_once_and_same_key_other_time_conflict
         ({"lines": [5]}, "a line is an object"),
         ({"lines": [{"sku": "MUG", "quantity": 1, "unit_price": 1.5}]}, "unit_price is a decimal"),
         ({"payment": "card"}, "payment is an object"),
+        ({"payments": {"provider": "card"}}, "payments is a list"),
+        (
+            {"payments": [{"provider": "card", "reference": "C", "amount": "1.00", "kind": "x"}]},
+            "a payment's kind is one of",
+        ),
+        (
+            {"payments": [{"provider": "card", "reference": "C", "amount": 1.5}]},
+            "a payment's amount is a decimal",
+        ),
         ({"prices_include_tax": "yes"}, "prices_include_tax is true or false"),
         ({"placed_at": 5}, "placed_at is an ISO 8601 time"),
         ({"placed_at": "soon"}, "placed_at is an ISO 8601 time"),

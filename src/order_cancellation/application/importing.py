@@ -8,6 +8,10 @@ A record is a mapping (a JSON Lines object, or the rows of a CSV grouped by orde
      "lines": [{"sku": "MUG", "quantity": 2, "unit_price": "12.50", "tax_rate": "25.5"}],
      "payment": {"provider": "klarna", "reference": "..."}, "prices_include_tax": true}
 
+An order paid with several payments gives ``payments`` instead of ``payment``: a list of
+``{"provider", "reference", "amount", "kind"}`` (``kind`` is ``payment``, ``gift_card`` or
+``store_credit``, default ``payment``).
+
 ``payment`` and ``prices_include_tax`` may be left out; each import of an order uses the
 idempotency key ``import:<order_id>``, so importing the same file again changes nothing.
 """
@@ -25,7 +29,7 @@ from order_cancellation.application.errors import error_code
 from order_cancellation.domain.errors import InvalidInput, OrderCancellationError
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
-from order_cancellation.domain.values import LineItem, PaymentRef, shown
+from order_cancellation.domain.values import LineItem, PaymentRef, TenderKind, shown
 
 
 def check_placed_at(placed_at: object, now: datetime) -> datetime:
@@ -75,21 +79,48 @@ def _line(item: object, currency: str) -> LineItem:
     quantity = item.get("quantity")
     if isinstance(quantity, str) and quantity.strip().isdigit():
         quantity = int(quantity)
-    price = item.get("unit_price")
-    if not isinstance(price, str | int) or isinstance(price, bool):
-        raise InvalidInput(
-            f"unit_price is a decimal amount in text such as '12.50', not {shown(price)}."
-        )
+    price = _money(item.get("unit_price"), currency, "unit_price")
     rate = item.get("tax_rate") or "0"
-    return LineItem(item.get("sku"), quantity, Money.of(str(price), currency), tax_rate=str(rate))  # type: ignore[arg-type]
+    return LineItem(item.get("sku"), quantity, price, tax_rate=str(rate))  # type: ignore[arg-type]
 
 
-def _payment(value: object) -> PaymentRef | None:
+def _money(value: object, currency: str, what: str) -> Money:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise InvalidInput(
+            f"{what} is a decimal amount in text such as '12.50', not {shown(value)}."
+        )
+    return Money.of(str(value), currency)
+
+
+def _payment(value: object, currency: str | None = None) -> PaymentRef | None:
+    """A payment: provider and reference; with ``currency`` (one of several payments) its
+    ``amount`` in that currency and its ``kind`` too."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
         raise InvalidInput("payment is an object with provider and reference.")
-    return PaymentRef(provider=value.get("provider"), reference=value.get("reference"))  # type: ignore[arg-type]
+    if currency is None:
+        return PaymentRef(provider=value.get("provider"), reference=value.get("reference"))  # type: ignore[arg-type]
+    kinds = {kind.value: kind for kind in TenderKind}
+    kind = value.get("kind", TenderKind.PAYMENT.value)
+    if kind not in kinds:
+        raise InvalidInput(f"a payment's kind is one of {sorted(kinds)}, not {shown(kind)}.")
+    return PaymentRef(
+        provider=value.get("provider"),  # type: ignore[arg-type]
+        reference=value.get("reference"),  # type: ignore[arg-type]
+        amount=_money(value.get("amount"), currency, "a payment's amount"),
+        kind=kinds[kind],
+    )
+
+
+def _payments(value: object, currency: str) -> list[PaymentRef]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput(
+            "payments is a list of {provider, reference, amount, kind} objects, one per payment."
+        )
+    return [payment for item in value if (payment := _payment(item, currency)) is not None]
 
 
 def _moment(value: object) -> datetime:
@@ -149,6 +180,7 @@ class OrderImports(ServiceCore):
             [_line(item, currency) for item in lines],
             order_id=order_id,
             payment=_payment(record.get("payment")),
+            payments=_payments(record.get("payments"), currency),
             placed_at=_moment(record.get("placed_at")),
             prices_include_tax=include_tax,
             idempotency_key=f"import:{order_id}",

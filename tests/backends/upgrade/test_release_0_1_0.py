@@ -20,6 +20,7 @@ from order_cancellation import (
     LineItem,
     Money,
     OrderState,
+    PaymentRef,
     RefundKind,
     Sales,
     ShippingFee,
@@ -135,3 +136,28 @@ def test_a_real_order_can_be_placed_in_an_upgraded_database(upgraded: Sales) -> 
     assert again == order
     assert again.total == eur("30.80")
     assert again.tax_by_rate == {TaxRate.percent("25.5"): eur("6.26")}
+
+
+def test_an_old_order_reads_as_paid_with_one_payment_and_its_ledger(upgraded: Sales) -> None:
+    open_order, canceled = upgraded.get_order("open-1"), upgraded.get_order("canceled-1")
+
+    (tender,) = open_order.tenders
+    assert (tender.payment.reference, tender.authorized) == ("PAY-OPEN", eur("19.90"))
+    assert tender.captured == tender.refunded == tender.released == eur("0")
+    (gone,) = canceled.tenders
+    assert (gone.payment.reference, gone.released) == ("PAY-CANCEL", eur("49.30"))
+    assert upgraded.get_order("returned-1").tenders == ()  # placed without a payment
+
+
+def test_an_order_paid_with_several_payments_can_be_placed_in_an_upgraded_database(
+    upgraded: Sales,
+) -> None:
+    order = upgraded.place_order(
+        [LineItem("SHIRT", 1, eur("24.90"))],
+        payments=[
+            PaymentRef(provider="giftcard", reference="G", amount=eur("10.00")),
+            PaymentRef(provider="card", reference="C", amount=eur("14.90")),
+        ],
+    )
+
+    assert upgraded.get_order(order.id).payments == order.payments
