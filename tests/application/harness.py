@@ -30,7 +30,6 @@ from order_cancellation.adapters.memory import (
     RecordingPublisher,
 )
 from order_cancellation.application.service import EffectsMode
-from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.payments import CaptureRequest
 
 CARD: Final = "card"
@@ -80,7 +79,7 @@ class Shop:
     clock: ManualClock
     card: InMemoryPaymentProvider
     publisher: RecordingPublisher
-    backend: Backend
+    backend: MemoryBackend
     _references: itertools.count[int] = attrs.field(factory=itertools.count)
 
     @classmethod
@@ -89,7 +88,7 @@ class Shop:
         name: str = "acme",
         *,
         effects: EffectsMode = "inline",
-        backend: Backend | None = None,
+        backend: MemoryBackend | None = None,
         clock: ManualClock | None = None,
         card: InMemoryPaymentProvider | None = None,
         publisher: RecordingPublisher | None = None,
@@ -100,17 +99,9 @@ class Shop:
         clock = clock if clock is not None else ManualClock()
         card = card if card is not None else InMemoryPaymentProvider()
         publisher = publisher if publisher is not None else RecordingPublisher()
-        # The shop runs on the backend it is given, whatever its kind.
-        opened = (
-            Sales.in_memory
-            if isinstance(backend, MemoryBackend)
-            else Sales.sqlite
-            if type(backend).__name__ == "SQLiteBackend"
-            else Sales.postgres
-        )
-        sales = opened(
-            shop=name,
-            backend=backend,  # type: ignore[arg-type]
+        sales = Sales.in_memory(
+            name,
+            backend=backend,
             gateways={CARD: card},
             publisher=publisher,
             clock=clock,

@@ -13,20 +13,17 @@ gift card, a card and maybe an invoice, adding up to the total): after every ste
 payment has given back more than it was charged, and the sales report nets exactly what
 was paid and not given back.
 
-Four machines run: effects inline on memory, SQLite and PostgreSQL, and effects deferred to
-``process_pending`` with faults injected into the payment provider (``fail_next``,
-``lose_next_response``).
+Two machines run here: effects inline, and effects deferred to ``process_pending`` with
+faults injected into the payment provider (``fail_next``, ``lose_next_response``); the
+deferred one runs on SQLite and PostgreSQL too (tests/backends/verification).
 """
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -71,12 +68,10 @@ from order_cancellation import (
 )
 from order_cancellation.adapters.memory import Operation
 from order_cancellation.application.service import EffectsMode
-from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.payments import CaptureRequest
 from order_cancellation.testing import order_charges as occ
 from order_cancellation.testing import strategies as ocst
 from tests.application.harness import Shop
-from tests.backends.conftest import _drop_schema as drop_schema
 
 SKUS: Final = ("MUG", "TEE", "CAP")
 ON_HAND: Final = 12  # small enough that placing sometimes runs out of stock
@@ -172,8 +167,6 @@ class OrderLifecycle(RuleBasedStateMachine):
     examples: ClassVar[int] = 0
     steps: ClassVar[int] = 0
     split_orders: ClassVar[int] = 0
-    backend_name: ClassVar[str] = "memory"
-    dsn: ClassVar[str] = ""
 
     orders = Bundle("orders")
     keys = Bundle("keys")
@@ -182,10 +175,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.backend, self._cleanup = open_backend(self.backend_name, self.dsn)
-        self.shop = Shop.open(
-            "acme", effects=self.effects, stock=dict.fromkeys(SKUS, ON_HAND), backend=self.backend
-        )
+        self.shop = Shop.open("acme", effects=self.effects, stock=dict.fromkeys(SKUS, ON_HAND))
         self.shop.sales.define_status_label("Canceled - fraud", means=OrderState.CANCELED)
         self.model: dict[str, ModelOrder] = {}
         self.sold: Counter[str] = Counter()
@@ -898,7 +888,6 @@ class OrderLifecycle(RuleBasedStateMachine):
         type(self).examples += 1
         type(self).steps += self.step_count
         type(self).split_orders += sum(1 for order in self.model.values() if order.tenders)
-        self._cleanup()
 
     def _drain(self) -> None:
         """Move the clock past every retry and run effects until nothing is pending; revive
@@ -925,62 +914,20 @@ class DeferredOrderLifecycle(OrderLifecycle):
     steps: ClassVar[int] = 0
 
 
-class SQLiteOrderLifecycle(OrderLifecycle):
-    backend_name: ClassVar[str] = "sqlite"
-    examples: ClassVar[int] = 0
-    steps: ClassVar[int] = 0
-    split_orders: ClassVar[int] = 0
-
-
-class PostgresOrderLifecycle(OrderLifecycle):
-    backend_name: ClassVar[str] = "postgres"
-    examples: ClassVar[int] = 0
-    steps: ClassVar[int] = 0
-    split_orders: ClassVar[int] = 0
-
-
-def open_backend(name: str, dsn: str) -> tuple[Backend | None, Callable[[], None]]:
-    """A fresh, empty store of the kind ``name`` for one example, and how to throw it away."""
-    if name == "memory":
-        return None, lambda: None
-    if name == "sqlite":
-        from order_cancellation.adapters.sqlite import SQLiteBackend
-
-        folder = tempfile.TemporaryDirectory()
-        sqlite = SQLiteBackend(Path(folder.name) / "shop.db")
-
-        def close_sqlite() -> None:
-            sqlite.close()
-            folder.cleanup()
-
-        return sqlite, close_sqlite
-    from order_cancellation.adapters.postgres import PostgresBackend
-
-    schema = f"s1_{uuid.uuid4().hex[:12]}"
-    postgres = PostgresBackend(dsn, schema=schema)
-
-    def drop() -> None:
-        postgres.close()
-        drop_schema(dsn, schema)
-
-    return postgres, drop
-
-
-def _size(backend_name: str = "memory") -> tuple[int, int]:
-    """Examples and steps per example: CI keeps the suite fast, nightly goes large; the
-    durable backends run fewer examples (each opens a fresh database)."""
+def _size() -> tuple[int, int]:
+    """Examples and steps per example: CI keeps the suite fast, nightly goes large."""
     profile = settings.get_current_profile_name()
     if profile == "nightly":
-        return (2000, 60) if backend_name == "memory" else (300, 50)
+        return 2000, 60
     if profile == "mutation":
         return 30, 30
-    return (100, 35) if backend_name == "memory" else (25, 30)
+    return 100, 35
 
 
 def run_machine(
     machine: type[OrderLifecycle], label: str, reliability: Callable[[str], None]
 ) -> None:
-    examples, steps = _size(machine.backend_name)
+    examples, steps = _size()
     machine.examples = machine.steps = machine.split_orders = 0
     failures = 1
     try:
@@ -996,7 +943,7 @@ def run_machine(
         failures = 0
     finally:
         reliability(
-            f"RELIABILITY S1 backend={machine.backend_name} {label} "
+            f"RELIABILITY S1 backend=memory {label} "
             f"examples={machine.examples} steps={machine.steps} "
             f"orders_with_several_payments={machine.split_orders} failures={failures}"
         )
@@ -1012,14 +959,3 @@ def test_the_shop_matches_the_model_with_deferred_effects_and_payment_faults(
     reliability: Callable[[str], None],
 ) -> None:
     run_machine(DeferredOrderLifecycle, "effects=deferred faults=on", reliability)
-
-
-def test_the_shop_matches_the_model_on_sqlite(reliability: Callable[[str], None]) -> None:
-    run_machine(SQLiteOrderLifecycle, "effects=inline", reliability)
-
-
-def test_the_shop_matches_the_model_on_postgresql(
-    reliability: Callable[[str], None], postgres_dsn: str
-) -> None:
-    PostgresOrderLifecycle.dsn = postgres_dsn
-    run_machine(PostgresOrderLifecycle, "effects=inline", reliability)
