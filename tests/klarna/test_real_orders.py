@@ -17,6 +17,7 @@ from order_cancellation import (
     Money,
     PaymentRef,
     PaymentStatus,
+    ReturnFee,
     Sales,
     ShippingFee,
 )
@@ -154,6 +155,36 @@ def test_a_discounted_return_refunds_its_lines_with_the_discount_and_tax(
             "total_tax_amount": 100,
         },
     ]
+    assert refund.payment_status is PaymentStatus.REFUNDED
+
+
+def test_a_fee_kept_from_a_return_is_sent_as_a_negative_return_fee_line(
+    sim: KlarnaSimulator, gateway: KlarnaGateway
+) -> None:
+    sales = shop(sim, gateway)
+    order_id = checkout(sim, sales)
+    sales.fulfill(order_id)
+
+    refund = sales.create_return(
+        order_id, {"TSHIRT": 1}, fees=[ReturnFee("Restocking fee", eur("2.00"))]
+    )
+
+    sent = body(sim, Endpoint.REFUND)
+    assert (refund.amount, sent["refunded_amount"]) == (eur("17.90"), 1790)
+    lines = sent["order_lines"]
+    assert isinstance(lines, list)
+    assert [line["type"] for line in lines] == ["physical", "return_fee"]
+    assert lines[1] == {
+        "type": "return_fee",
+        "reference": "Restocking fee",
+        "name": "Restocking fee",
+        "quantity": 1,
+        "unit_price": -200,
+        "tax_rate": 2550,
+        "total_amount": -200,
+        "total_discount_amount": 0,
+        "total_tax_amount": -41,
+    }
     assert refund.payment_status is PaymentStatus.REFUNDED
 
 

@@ -387,6 +387,7 @@ class Effects:
             amount=refund.amount,
             lines=refund.lines,
             shipping=refund.shipping,
+            fees=refund.fees,
             order_worth=refund.order_worth,
             order_keeps=refund.order_keeps,
             payment=payment,

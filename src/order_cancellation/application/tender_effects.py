@@ -39,6 +39,7 @@ def part_request(
         amount=part.amount,
         lines=refund.lines if whole else (),
         shipping=refund.shipping if whole else (),
+        fees=refund.fees if whole else (),
         order_worth=part.worth if refund.order_worth is not None else None,
         order_keeps=part.keeps if refund.order_worth is not None else None,
         payment=part.payment,

@@ -8,6 +8,7 @@ from typing import Protocol
 import attrs
 
 from order_cancellation.domain.charges import ShippingPortion
+from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.refunds import RefundKind, SettlementResult
 from order_cancellation.domain.values import LineQuantity, PaymentRef
@@ -20,7 +21,8 @@ class SettlementRequest:
     ``idempotency_key`` is the same on every attempt for this refund order and differs
     between refund orders; a gateway derives the keys of its calls from it.
     ``first_attempt_at`` lets a gateway see that a provider's key may have lapsed.
-    ``lines`` and ``shipping`` say what the amount is made of (their amounts add up to it).
+    ``lines`` and ``shipping`` say what the amount is made of (their amounts, less the
+    ``fees`` kept back, add up to it; a gateway shows them only when they do).
     """
 
     shop: str
@@ -40,6 +42,9 @@ class SettlementRequest:
     still worth, which the authorization must keep (see ``plan_settlement``)."""
     order_keeps: Money | None = None
     """... and that less what returns gave back: the most the merchant may hold."""
+    fees: tuple[FeePortion, ...] = ()
+    """Fees kept back from a return (a restocking fee): ``amount`` is what ``lines`` and
+    ``shipping`` add up to, less these."""
 
 
 @attrs.frozen(kw_only=True)

@@ -303,6 +303,7 @@ class KlarnaGateway:
                     reference=request.refund_order_id,
                     lines=request.lines,
                     shipping=request.shipping,
+                    fees=request.fees,
                 )
             reply = self._client.post(
                 _order_path(klarna_id) + _PATHS[step.kind], what=what, key=key, body=body

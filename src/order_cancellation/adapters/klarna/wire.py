@@ -20,6 +20,7 @@ from order_cancellation.adapters.klarna.errors import (
 )
 from order_cancellation.domain.charges import ShippingPortion
 from order_cancellation.domain.errors import InvalidMoney
+from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.payment import AuthorizationStatus, PaymentView
 from order_cancellation.domain.values import LineQuantity
@@ -212,7 +213,10 @@ def check_amount(amount: Money, what: str) -> int:
 
 
 def order_lines(
-    lines: Sequence[LineQuantity], shipping: Sequence[ShippingPortion], total: Money
+    lines: Sequence[LineQuantity],
+    shipping: Sequence[ShippingPortion],
+    total: Money,
+    fees: Sequence[FeePortion] = (),
 ) -> list[dict[str, object]] | None:
     """The goods and shipping as Klarna order lines, or None when they cannot describe
     ``total``.
@@ -221,14 +225,35 @@ def order_lines(
     (``total_discount_amount``, tax included), so ``total_amount = quantity * unit_price -
     total_discount_amount`` holds exactly and ``total_tax_amount`` is the tax the shop
     counts for those units. Lines are optional for Klarna but shown to the customer, so
-    they are sent only when they add up to the amount actually refunded or captured.
+    they are sent only when they add up to the amount actually refunded or captured. Fees
+    kept back from a return go as ``return_fee`` lines of negative amounts, which take
+    them off what the customer gets back, as Klarna's refunds with return fees do.
     """
-    if (not lines and not shipping) or len(lines) + len(shipping) > MAX_ORDER_LINES:
+    if (not lines and not shipping) or len(lines) + len(shipping) + len(fees) > MAX_ORDER_LINES:
         return None
     goods = sum((line.amount for line in lines), Money.zero(total.currency))
-    if sum((fee.amount for fee in shipping), goods) != total:
+    kept = sum((fee.amount for fee in fees), Money.zero(total.currency))
+    if sum((fee.amount for fee in shipping), goods) - kept != total:
         return None
-    return [*(_goods_line(line) for line in lines), *(_shipping_line(fee) for fee in shipping)]
+    return [
+        *(_goods_line(line) for line in lines),
+        *(_shipping_line(fee) for fee in shipping),
+        *(_fee_line(fee) for fee in fees),
+    ]
+
+
+def _fee_line(fee: FeePortion) -> dict[str, object]:
+    return {
+        "type": "return_fee",
+        "reference": fee.name[:MAX_TEXT],
+        "name": fee.name[:MAX_TEXT],
+        "quantity": 1,
+        "unit_price": -fee.amount.minor,
+        "tax_rate": fee.tax_rate.basis_points,
+        "total_amount": -fee.amount.minor,
+        "total_discount_amount": 0,
+        "total_tax_amount": -fee.tax.minor,
+    }
 
 
 def _goods_line(line: LineQuantity) -> dict[str, object]:
@@ -271,13 +296,14 @@ def money_body(
     reference: str,
     lines: Sequence[LineQuantity],
     shipping: Sequence[ShippingPortion] = (),
+    fees: Sequence[FeePortion] = (),
 ) -> dict[str, object]:
     body: dict[str, object] = {
         amount_field: check_amount(amount, what),
         "description": description[:MAX_TEXT],
         "reference": reference[:MAX_TEXT],
     }
-    klarna_lines = order_lines(lines, shipping, amount)
+    klarna_lines = order_lines(lines, shipping, amount, fees)
     if klarna_lines is not None:
         body["order_lines"] = klarna_lines
     return body
