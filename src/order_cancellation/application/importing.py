@@ -32,21 +32,6 @@ from order_cancellation.domain.order import Order
 from order_cancellation.domain.values import LineItem, PaymentRef, TenderKind, shown
 
 
-def check_placed_at(placed_at: object, now: datetime) -> datetime:
-    """When an imported order was placed: timezone-aware, and not after ``now``."""
-    if not isinstance(placed_at, datetime) or placed_at.utcoffset() is None:
-        raise InvalidInput(
-            f"placed_at is a timezone-aware datetime, not {shown(placed_at)}; "
-            "give the offset (2026-11-02T09:30:00+02:00)."
-        )
-    if placed_at > now:
-        raise InvalidInput(
-            f"placed_at {placed_at.isoformat()} is in the future (now is {now.isoformat()}); "
-            "an imported order was placed in the past."
-        )
-    return placed_at
-
-
 @attrs.frozen(kw_only=True)
 class Refusal:
     """A record that was not imported: its number (from 1), its order id if it had one,

@@ -14,7 +14,6 @@ from order_cancellation.application.core import (
     quantities_text,
     refuse_existing,
 )
-from order_cancellation.application.importing import check_placed_at
 from order_cancellation.domain.charges import Discount, ShippingFee
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
@@ -39,6 +38,7 @@ from order_cancellation.domain.values import (
     ReasonCode,
     TenderKind,
     check_identifier,
+    check_placed_at,
     check_reason,
 )
 from order_cancellation.ports.persistence import UnitOfWork

@@ -224,3 +224,18 @@ class LineQuantity:
     def gross(self) -> Money:
         """These units at list price (before discounts), tax included."""
         return self.total + self.discount
+
+
+def check_placed_at(placed_at: object, now: datetime) -> datetime:
+    """When an imported order was placed: timezone-aware, and not after ``now``."""
+    if not isinstance(placed_at, datetime) or placed_at.utcoffset() is None:
+        raise InvalidInput(
+            f"placed_at is a timezone-aware datetime, not {shown(placed_at)}; "
+            "give the offset (2026-11-02T09:30:00+02:00)."
+        )
+    if placed_at > now:
+        raise InvalidInput(
+            f"placed_at {placed_at.isoformat()} is in the future (now is {now.isoformat()}); "
+            "an imported order was placed in the past."
+        )
+    return placed_at
