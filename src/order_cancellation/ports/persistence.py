@@ -90,6 +90,26 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class Effect(enum.StrEnum):
+    """The effects an outbox message can run, named once for every module that reads them.
+
+    The value is what the outbox stores (unchanged since release 0.1.0). A message keeps
+    its ``handler`` as text, since a newer release may have written an effect this one does
+    not know; a member compares and hashes equal to its value.
+    """
+
+    RESTOCK = "restock"  # put a refund order's units back in stock
+    SETTLE_PAYMENT = "settle_payment"  # refund or release a refund order's money
+    CAPTURE_PAYMENT = "capture_payment"  # capture the money of shipped units
+    PUBLISH = "publish"  # hand the event to the shop's publisher
+
+    @property
+    def shown_on_refund_order(self) -> bool:
+        """Whether a refund order keeps this effect's status and last error (restock and
+        settlement do; a capture or a publication has no refund order of its own)."""
+        return self in (Effect.RESTOCK, Effect.SETTLE_PAYMENT)
+
+
 class MessageStatus(enum.Enum):
     PENDING = "pending"
     DONE = "done"
@@ -99,7 +119,8 @@ class MessageStatus(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class OutboxMessage:
-    """One effect to run for one recorded event: ``handler`` applied to ``event``."""
+    """One effect to run for one recorded event: ``handler`` (an :class:`Effect`'s value)
+    applied to ``event``."""
 
     id: str
     handler: str
