@@ -172,15 +172,15 @@ def open_after_newer_release(
         if backend_name == "sqlite":
             import sqlite3
 
-            connection = sqlite3.connect(getattr(backend, "path"), isolation_level=None)  # noqa: B009
+            file = sqlite3.connect(getattr(backend, "path"), isolation_level=None)  # noqa: B009
             try:
-                connection.execute(
+                file.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at)"
                     " VALUES (?, 'from a newer release', '2030-01-01T00:00:00+00:00')",
                     (FUTURE_SCHEMA_VERSION,),
                 )
             finally:
-                connection.close()
+                file.close()
         else:
             import psycopg
             from psycopg import sql
