@@ -59,6 +59,7 @@ from order_cancellation.domain.refunds import PaymentStatus, RefundKind, RefundO
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.values import LineItem, LineQuantity, PaymentRef, ReasonCode
+from order_cancellation.ports.persistence import Effect
 from order_cancellation.sales import Sales
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __all__ = [
     "CurrencyMismatch",
     "CurrencyTotals",
     "Discount",
+    "Effect",
     "EffectNotRetryable",
     "EffectState",
     "FailedEffect",

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Final, Protocol, Self
 
 import attrs
 
@@ -103,11 +103,10 @@ class Effect(enum.StrEnum):
     CAPTURE_PAYMENT = "capture_payment"  # capture the money of shipped units
     PUBLISH = "publish"  # hand the event to the shop's publisher
 
-    @property
-    def shown_on_refund_order(self) -> bool:
-        """Whether a refund order keeps this effect's status and last error (restock and
-        settlement do; a capture or a publication has no refund order of its own)."""
-        return self in (Effect.RESTOCK, Effect.SETTLE_PAYMENT)
+
+REFUND_ORDER_EFFECTS: Final = (Effect.RESTOCK, Effect.SETTLE_PAYMENT)
+"""The effects whose status and last error a refund order keeps (a capture or a publication
+has no refund order of its own). A stored handler text is found in it as well."""
 
 
 class MessageStatus(enum.Enum):

@@ -4,6 +4,7 @@ order, its refund order, an outbox message and a stock movement, and the few ste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from order_cancellation.domain.events import OrderPlaced
@@ -13,7 +14,7 @@ from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
-from order_cancellation.ports.persistence import Effect, OutboxMessage
+from order_cancellation.ports.persistence import Effect, OutboxMessage, UnitOfWork
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHOP = "shop-a"
@@ -107,3 +108,20 @@ def claim(backend: Backend, now: datetime, *, worker: str, limit: int = 10) -> l
         )
         uow.commit()
     return claimed
+
+
+def refused(backend: Backend, write: Callable[[UnitOfWork], object], error: type[Exception]) -> int:
+    """Do ``write`` in a unit of work of the shop and commit, going on past ``error`` as a
+    caller that handles it would. The ports let a store raise it at once or at commit; how
+    many times it was raised (one, when the store refuses the write)."""
+    times = 0
+    with backend.unit_of_work(SHOP) as uow:
+        try:
+            write(uow)
+        except error:
+            times += 1
+        try:
+            uow.commit()
+        except error:
+            times += 1
+    return times
