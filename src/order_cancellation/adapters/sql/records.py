@@ -256,3 +256,15 @@ def _refund_not_found(refund_order_id: str) -> RefundOrderNotFound:
     return RefundOrderNotFound(
         f"no refund order {refund_order_id!r} in this shop; list refund_orders() to see them."
     )
+
+
+_SHOPS: Final = (
+    "SELECT shop FROM {t}orders UNION SELECT shop FROM {t}stock_levels"
+    " UNION SELECT shop FROM {t}status_labels UNION SELECT shop FROM {t}webhook_endpoints"
+    " ORDER BY 1"
+)
+
+
+def shops(db: Runner, dialect: Dialect) -> list[str]:
+    """The shops that hold any orders, stock, labels or webhook endpoints in the store."""
+    return [shop for (shop,) in db.rows(dialect.sql(_SHOPS), (), "listing the shops")]
