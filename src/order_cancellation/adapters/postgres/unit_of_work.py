@@ -11,7 +11,6 @@ from order_cancellation.adapters.postgres.connection import Session, translated
 from order_cancellation.adapters.postgres.dialect import POSTGRES
 from order_cancellation.adapters.postgres.outbox import PostgresOutbox
 from order_cancellation.adapters.postgres.stock import PostgresStock
-from order_cancellation.adapters.postgres.webhooks import PostgresWebhookEndpoints
 from order_cancellation.adapters.sql.queries import SQLQueries
 from order_cancellation.adapters.sql.records import (
     SQLIdempotencyKeys,
@@ -19,6 +18,7 @@ from order_cancellation.adapters.sql.records import (
     SQLRefundOrders,
     SQLStatusLabels,
 )
+from order_cancellation.adapters.sql.webhooks import SQLWebhookEndpoints
 from order_cancellation.domain.errors import StorageError
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class PostgresUnitOfWork:
         self.outbox = PostgresOutbox(session)
         self.stock = PostgresStock(session)
         self.queries = SQLQueries(session, POSTGRES, shop)
-        self.webhooks = PostgresWebhookEndpoints(self._session)
+        self.webhooks = SQLWebhookEndpoints(session, POSTGRES, shop)
 
     def __enter__(self) -> Self:
         if self._entered:

@@ -26,6 +26,7 @@ from order_cancellation.adapters.sql.records import (
     SQLRefundOrders,
     SQLStatusLabels,
 )
+from order_cancellation.adapters.sql.webhooks import SQLWebhookEndpoints
 from order_cancellation.adapters.sqlite.connection import (
     begin_immediate,
     is_unique_violation,
@@ -34,7 +35,6 @@ from order_cancellation.adapters.sqlite.connection import (
 from order_cancellation.adapters.sqlite.dialect import SQLITE, SQLiteRunner
 from order_cancellation.adapters.sqlite.outbox import SQLiteOutbox
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
-from order_cancellation.adapters.sqlite.webhooks import SQLiteWebhookEndpoints
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class SQLiteUnitOfWork:
         self.outbox = SQLiteOutbox(self, shop)
         self.stock = SQLiteStock(runner, SQLITE, shop)
         self.queries = SQLQueries(runner, SQLITE, shop)
-        self.webhooks = SQLiteWebhookEndpoints(self, shop)
+        self.webhooks = SQLWebhookEndpoints(runner, SQLITE, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
