@@ -20,7 +20,6 @@ def _read_time(value: object, what: str) -> datetime:
 
 
 POSTGRES: Final = Dialect(
-    name="PostgreSQL",
     mark="%s",
     tables="{schema}.",
     json_in="::jsonb",

@@ -32,7 +32,6 @@ class Runner(Protocol):
 
 @attrs.frozen(eq=False)
 class Dialect:
-    name: str  # for messages: "SQLite", "PostgreSQL"
     mark: str  # a parameter: "?" or "%s"
     tables: str  # put before a table name: "" or "{schema}."
     json_in: str  # after a JSON parameter: "" or "::jsonb"

@@ -18,7 +18,6 @@ def _read_time(value: object, what: str) -> datetime:
 
 
 SQLITE: Final = Dialect(
-    name="SQLite",
     mark="?",
     tables="",
     json_in="",
