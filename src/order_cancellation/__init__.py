@@ -75,6 +75,7 @@ from order_cancellation.domain.values import (
     TenderKind,
     TenderShare,
 )
+from order_cancellation.ports.persistence import Effect
 from order_cancellation.sales import Sales
 
 __version__ = "0.1.0"
@@ -87,6 +88,7 @@ __all__ = [
     "CurrencyMismatch",
     "CurrencyTotals",
     "Discount",
+    "Effect",
     "EffectNotRetryable",
     "EffectState",
     "FailedEffect",

@@ -15,9 +15,8 @@ from order_cancellation import (
     StockStatus,
     UnknownStatusLabel,
 )
-from order_cancellation.application.routing import RESTOCK
 from order_cancellation.domain.events import StockRestored
-from order_cancellation.ports.persistence import MessageStatus
+from order_cancellation.ports.persistence import Effect, MessageStatus
 from tests.application.harness import DEFAULT_STOCK, Shop
 
 
@@ -186,7 +185,9 @@ def test_stock_goes_back_once_even_when_the_restock_message_is_delivered_again(
     assert shop.sales.stock_levels() == before
     # At-least-once delivery: the same restock message arrives a second time.
     with shop.backend.unit_of_work(shop.name) as uow:
-        (restock,) = [m for m in uow.outbox.for_refund_order(refund.id) if m.handler == RESTOCK]
+        (restock,) = [
+            m for m in uow.outbox.for_refund_order(refund.id) if m.handler == Effect.RESTOCK
+        ]
         assert restock.status is MessageStatus.DONE
         uow.outbox.add(
             [attrs.evolve(restock, id=f"{restock.id}-again", status=MessageStatus.PENDING)]

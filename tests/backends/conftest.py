@@ -155,6 +155,51 @@ def _damage_sqlite(backend: Backend, shop: str, message_id: str, text: str) -> N
         connection.close()
 
 
+FUTURE_SCHEMA_VERSION = 10_000
+
+
+@pytest.fixture
+def open_after_newer_release(
+    backend_name: str, backend_factory: BackendFactory, request: pytest.FixtureRequest
+) -> Callable[[], object]:
+    """Open the store, record behind the library's back that a newer release migrated it
+    (a row of a far higher version in ``schema_migrations``), and open it again."""
+    if backend_name == "memory":
+        pytest.skip("the in-memory store has no schema for a newer release to migrate")
+
+    def open_() -> object:
+        backend = backend_factory()
+        if backend_name == "sqlite":
+            import sqlite3
+
+            file = sqlite3.connect(getattr(backend, "path"), isolation_level=None)  # noqa: B009
+            try:
+                file.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at)"
+                    " VALUES (?, 'from a newer release', '2030-01-01T00:00:00+00:00')",
+                    (FUTURE_SCHEMA_VERSION,),
+                )
+            finally:
+                file.close()
+        else:
+            import psycopg
+            from psycopg import sql
+
+            schema = getattr(backend, "schema")  # noqa: B009 - a PostgresBackend's schema
+            dsn = str(request.getfixturevalue("postgres_dsn"))
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                connection.execute(
+                    sql.SQL(
+                        "INSERT INTO {}.schema_migrations (version, name)"
+                        " VALUES (%s, 'from a newer release')"
+                    ).format(sql.Identifier(schema)),
+                    (FUTURE_SCHEMA_VERSION,),
+                )
+        return backend_factory()
+
+    return open_
+
+
 # -- PostgreSQL adapter tests ----------------------------------------------------------------
 
 

@@ -221,6 +221,7 @@ def test_adding_an_existing_refund_order_id_conflicts() -> None:
     backend = MemoryBackend()
     refund = sample_refund(sample_order())
     with backend.unit_of_work(SHOP) as uow:
+        uow.orders.add(sample_order())
         uow.refunds.add(refund)
         uow.commit()
 

@@ -1,7 +1,9 @@
 """JSON encoding of domain records, shared by the durable backends.
 
 Encoding is driven by the attrs fields and type hints of the classes, so a new event type
-needs no codec code: it is found by name among the domain's events. Anything that does not
+needs no codec code: it is found by name among the domain's events. Each record type gets a
+table, worked out once from its fields (names to encode; name, whether required and
+decoder to decode), that plain functions walk: no code is generated. Anything that does not
 decode (an unknown state, a missing field, a wrong type) raises
 :class:`RepositoryCorrupted` instead of being guessed at.
 """
@@ -92,24 +94,27 @@ _PLAIN: Final = frozenset({str, int, bool, type(None)})
 
 
 def _record_encoder(kind: type) -> Callable[[Any], Any]:
-    # Compiled once per record type, as attrs compiles its own methods: one dict display
-    # whose plain values (text, numbers, None) are taken as they are, the rest encoded.
-    items = ", ".join(
-        f"{field.name!r}: (v if type(v := value.{field.name}) in plain else encode(v))"
-        for field in _fields(kind)
-    )
-    return _compile(
-        f"def encode_record(value):\n    return {{{items}}}\n",
-        "encode_record",
-        {"plain": _PLAIN, "encode": encode},
-    )
+    """The encoder of one record type, from its table of field names: plain values (text,
+    numbers, None) are taken as they are, the rest encoded."""
+    names = tuple(field.name for field in _fields(kind))
+    if len(names) == 1:
+        (name,) = names
 
+        def encode_one_field(value: Any) -> Any:
+            item = getattr(value, name)
+            return {name: item if type(item) in _PLAIN else encode(item)}
 
-def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
-    # The source is built from attrs field names (identifiers) and this module's text only.
-    exec(compile(source, f"<codec {name}>", "exec"), namespace)  # noqa: S102
-    function: Callable[[Any], Any] = namespace[name]
-    return function
+        return encode_one_field
+    # One C call reads every field, in the table's order.
+    read_fields, plain = operator.attrgetter(*names), _PLAIN
+
+    def encode_record(value: Any) -> Any:
+        encoded = {}
+        for name, item in zip(names, read_fields(value)):  # noqa: B905 - one table
+            encoded[name] = item if type(item) in plain else encode(item)
+        return encoded
+
+    return encode_record
 
 
 def decode(cls: type[T], data: Any) -> T:
@@ -291,36 +296,56 @@ def _exact(kind: type) -> _Decoder:
     return decode_exact
 
 
-def _record_decoder(cls: type) -> _Decoder:
-    """A decoder compiled for ``cls``: required text, numbers and flags are checked inline,
-    amounts built inline, every other field goes through its own decoder; a field with a
-    default may be missing from records written before it existed."""
-    namespace: dict[str, Any] = {"cls": cls, "money": stored_money, "wrong": _wrong}
-    body = [
-        "def decode_record(data):",
-        "    if not isinstance(data, dict):",
-        f"        raise TypeError({f'expected an object for {cls.__name__}'!r})",
-        "    arguments = {}",
-    ]
-    for n, field in enumerate(_fields(cls)):
-        hint, key = typing.cast(Any, field.type), repr(field.name)
-        required = field.default is attrs.NOTHING
-        indent = "    " if required else "        "
-        if not required:
-            body.append(f"    if {key} in data:")
-        body.append(f"{indent}value = data[{key}]")
-        if required and hint in (str, int, bool):
-            namespace[f"t{n}"] = hint
-            body.append(f"{indent}if type(value) is not t{n}: wrong(t{n}, value)")
-            body.append(f"{indent}arguments[{key}] = value")
-        elif hint is Money:
-            body.append(f"{indent}arguments[{key}] = money(value['minor'], value['currency'])")
+@attrs.frozen
+class _RecordTable:
+    """How to rebuild one record type, field by field, worked out once from its fields.
+
+    ``exact``: required text, numbers and flags, checked for their exact type and taken as
+    they are; ``required``: every other required field and its decoder; ``optional``: fields
+    with a default, which records written before they existed lack.
+    """
+
+    exact: tuple[tuple[str, type], ...]
+    required: tuple[tuple[str, _Decoder], ...]
+    optional: tuple[tuple[str, _Decoder], ...]
+
+
+def _record_table(cls: type) -> _RecordTable:
+    exact: list[tuple[str, type]] = []
+    required: list[tuple[str, _Decoder]] = []
+    optional: list[tuple[str, _Decoder]] = []
+    for field in _fields(cls):
+        hint = typing.cast(Any, field.type)
+        decode_field: _Decoder = _decode_money if hint is Money else _decoder(hint)
+        if field.default is not attrs.NOTHING:
+            optional.append((field.name, decode_field))
+        elif hint in (str, int, bool):
+            exact.append((field.name, hint))
         else:
-            namespace[f"d{n}"] = _decoder(hint)
-            body.append(f"{indent}arguments[{key}] = d{n}(value)")
-    body.append("    return cls(**arguments)")
-    return _compile("\n".join(body) + "\n", "decode_record", namespace)
+            required.append((field.name, decode_field))
+    return _RecordTable(tuple(exact), tuple(required), tuple(optional))
 
 
-def _wrong(kind: type, data: Any) -> None:
-    raise TypeError(f"expected {kind.__name__}, got {type(data).__name__}")
+def _record_decoder(cls: type) -> _Decoder:
+    """The decoder of ``cls``: its table (:func:`_record_table`) walked by a plain loop. A
+    missing required field raises KeyError, a value of another type TypeError."""
+    table = _record_table(cls)
+    expected = f"expected an object for {cls.__name__}"
+
+    def decode_record(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise TypeError(expected)
+        arguments = {}
+        for name, kind in table.exact:
+            value = data[name]
+            if type(value) is not kind:
+                raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+            arguments[name] = value
+        for name, decode_field in table.required:
+            arguments[name] = decode_field(data[name])
+        for name, decode_field in table.optional:
+            if name in data:
+                arguments[name] = decode_field(data[name])
+        return cls(**arguments)
+
+    return decode_record

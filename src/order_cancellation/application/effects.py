@@ -16,13 +16,7 @@ from typing import Final, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.ids import uuid5_text
-from order_cancellation.application.routing import (
-    CAPTURE_PAYMENT,
-    PUBLISH,
-    RESTOCK,
-    SETTLE_PAYMENT,
-    messages_for,
-)
+from order_cancellation.application.routing import messages_for
 from order_cancellation.application.tender_effects import (
     capture_requests,
     newly_settled,
@@ -67,7 +61,13 @@ from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, SettlementRequest
-from order_cancellation.ports.persistence import MessageStatus, OutboxMessage, UnitOfWork
+from order_cancellation.ports.persistence import (
+    REFUND_ORDER_EFFECTS,
+    Effect,
+    MessageStatus,
+    OutboxMessage,
+    UnitOfWork,
+)
 from order_cancellation.ports.stock import StockLedger
 
 _log = logging.getLogger("order_cancellation.effects")
@@ -103,10 +103,10 @@ class Effects:
         self._clock = clock
         self._external_stock = external_stock
         self._handlers: dict[str, Callable[[OutboxMessage], None]] = {
-            RESTOCK: self._restock,
-            SETTLE_PAYMENT: self._settle_payment,
-            CAPTURE_PAYMENT: self._capture_payment,
-            PUBLISH: self._publish,
+            Effect.RESTOCK: self._restock,
+            Effect.SETTLE_PAYMENT: self._settle_payment,
+            Effect.CAPTURE_PAYMENT: self._capture_payment,
+            Effect.PUBLISH: self._publish,
         }
 
     def gateway_for(self, payment: PaymentRef) -> PaymentGateway:
@@ -157,7 +157,7 @@ class Effects:
             dead = retry_at is None
             refund = self._refund_to_flag(uow, message)
             if refund is not None:
-                if message.handler == RESTOCK:
+                if message.handler == Effect.RESTOCK:
                     refund = refund.stock_failed(text, dead=dead)
                 else:
                     refund = refund.payment_failed(text, dead=dead)
@@ -222,7 +222,7 @@ class Effects:
         """The refund order whose effect failed. The effect is still open on it: an effect is
         settled on the refund order in the transaction that marks its message done, and a
         message that is done is never flagged (see :meth:`_record_failure`)."""
-        if message.refund_order_id is None or message.handler not in (RESTOCK, SETTLE_PAYMENT):
+        if message.refund_order_id is None or message.handler not in REFUND_ORDER_EFFECTS:
             return None
         return uow.refunds.get(message.refund_order_id)
 
@@ -510,7 +510,7 @@ class Effects:
 def _is_failure_announcement(message: OutboxMessage) -> bool:
     """Publishing an EffectFailed event failed: announcing that with another EffectFailed
     would feed the same failing publisher for ever; it is logged and listed instead."""
-    return message.handler == PUBLISH and isinstance(message.event, EffectFailed)
+    return message.handler == Effect.PUBLISH and isinstance(message.event, EffectFailed)
 
 
 def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:

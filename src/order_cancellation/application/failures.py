@@ -15,11 +15,16 @@ from typing import Final
 
 import attrs
 
-from order_cancellation.application.routing import RESTOCK, SETTLE_PAYMENT
 from order_cancellation.domain.errors import EffectNotRetryable
 from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import PaymentStatus, RefundOrder, StockStatus
-from order_cancellation.ports.persistence import FailedMessage, MessageStatus, UnitOfWork
+from order_cancellation.ports.persistence import (
+    REFUND_ORDER_EFFECTS,
+    Effect,
+    FailedMessage,
+    MessageStatus,
+    UnitOfWork,
+)
 
 
 class EffectState(enum.Enum):
@@ -41,7 +46,7 @@ class FailedEffect:
 
     id: str  # the effect's outbox message: Sales.retry_effect(id)
     shop: str
-    effect: str  # restock, settle_payment, capture_payment or publish
+    effect: str  # an Effect's value: restock, settle_payment, capture_payment or publish
     order_id: str | None  # None only when a quarantined message names no readable order
     refund_order_id: str | None  # None for a capture, or the publication of an order's event
     state: EffectState
@@ -70,7 +75,7 @@ def revive_one(uow: UnitOfWork, shop: str, message_id: str, *, now: datetime) ->
             "since); list failed_effects() to see those that can be retried."
         )
     uow.outbox.revive(message_id, now=now)
-    if failed.refund_order_id is not None and failed.effect in (RESTOCK, SETTLE_PAYMENT):
+    if failed.refund_order_id is not None and failed.effect in REFUND_ORDER_EFFECTS:
         _reopen(uow, uow.refunds.get(failed.refund_order_id), [failed.effect])
 
 
@@ -86,7 +91,7 @@ def revive_refund_order(uow: UnitOfWork, refund_order_id: str, *, now: datetime)
         )
     for message in waiting:
         uow.outbox.revive(message.id, now=now)
-    _reopen(uow, refund, (RESTOCK, SETTLE_PAYMENT))
+    _reopen(uow, refund, REFUND_ORDER_EFFECTS)
 
 
 _FAILING_PAYMENT: Final = frozenset({PaymentStatus.FAILED_RETRYING, PaymentStatus.DEAD_LETTERED})
@@ -99,9 +104,9 @@ def _reopen(uow: UnitOfWork, refund: RefundOrder, effects: Iterable[str]) -> Non
     whose only failure is the publication of its event, is left as it is."""
     reopened = refund
     for effect in effects:
-        if effect == SETTLE_PAYMENT and reopened.payment_status in _FAILING_PAYMENT:
+        if effect == Effect.SETTLE_PAYMENT and reopened.payment_status in _FAILING_PAYMENT:
             reopened = reopened.payment_retry_requested()
-        if effect == RESTOCK and reopened.stock_status in _FAILING_STOCK:
+        if effect == Effect.RESTOCK and reopened.stock_status in _FAILING_STOCK:
             reopened = reopened.stock_retry_requested()
     if reopened is not refund:
         # One stored change is one version, however many effects it reopens.

@@ -1,10 +1,12 @@
-"""Which handlers an event sets off, and how outbox messages are made for them."""
+"""Which effects an event sets off, and how outbox messages are made for them.
+
+The effects themselves are named once, by :class:`~order_cancellation.ports.persistence.Effect`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Final
 
 from order_cancellation.application.ids import new_id
 from order_cancellation.domain.events import (
@@ -13,25 +15,20 @@ from order_cancellation.domain.events import (
     OrderFulfilled,
     RefundEvent,
 )
-from order_cancellation.ports.persistence import OutboxMessage
-
-RESTOCK: Final = "restock"
-SETTLE_PAYMENT: Final = "settle_payment"
-CAPTURE_PAYMENT: Final = "capture_payment"
-PUBLISH: Final = "publish"
+from order_cancellation.ports.persistence import Effect, OutboxMessage
 
 
-def handlers_for(event: DomainEvent, *, publish: bool) -> list[str]:
-    handlers: list[str] = []
+def handlers_for(event: DomainEvent, *, publish: bool) -> list[Effect]:
+    handlers: list[Effect] = []
     # A tuple, not ``A | B``: isinstance with a union builds the union on every call.
     if isinstance(event, REFUNDING_EVENTS):
         if event.restock:
-            handlers.append(RESTOCK)
-        handlers.append(SETTLE_PAYMENT)
+            handlers.append(Effect.RESTOCK)
+        handlers.append(Effect.SETTLE_PAYMENT)
     if isinstance(event, OrderFulfilled) and event.capture:
-        handlers.append(CAPTURE_PAYMENT)
+        handlers.append(Effect.CAPTURE_PAYMENT)
     if publish:
-        handlers.append(PUBLISH)
+        handlers.append(Effect.PUBLISH)
     return handlers
 
 

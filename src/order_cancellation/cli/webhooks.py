@@ -8,6 +8,7 @@ from order_cancellation.cli.base import Commands, command, group, with_shop
 from order_cancellation.cli.console import JSON, Console, JSONObject
 from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.forms import moment_text
+from order_cancellation.ports.persistence import Effect
 from order_cancellation.sales import Sales
 
 
@@ -69,7 +70,7 @@ def _remove(args: argparse.Namespace, sales: Sales, console: Console) -> None:
 
 
 def _retry(args: argparse.Namespace, sales: Sales, console: Console) -> None:
-    failed = [effect for effect in sales.failed_effects() if effect.effect == "publish"]
+    failed = [effect for effect in sales.failed_effects() if effect.effect == Effect.PUBLISH]
     still: list[JSON] = [
         effect.id for effect in failed if sales.retry_effect(effect.id) is not None
     ]

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Final, Protocol, Self
 
 import attrs
 
@@ -90,6 +90,25 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class Effect(enum.StrEnum):
+    """The effects an outbox message can run, named once for every module that reads them.
+
+    The value is what the outbox stores (unchanged since release 0.1.0). A message keeps
+    its ``handler`` as text, since a newer release may have written an effect this one does
+    not know; a member compares and hashes equal to its value.
+    """
+
+    RESTOCK = "restock"  # put a refund order's units back in stock
+    SETTLE_PAYMENT = "settle_payment"  # refund or release a refund order's money
+    CAPTURE_PAYMENT = "capture_payment"  # capture the money of shipped units
+    PUBLISH = "publish"  # hand the event to the shop's publisher
+
+
+REFUND_ORDER_EFFECTS: Final = (Effect.RESTOCK, Effect.SETTLE_PAYMENT)
+"""The effects whose status and last error a refund order keeps (a capture or a publication
+has no refund order of its own). A stored handler text is found in it as well."""
+
+
 class MessageStatus(enum.Enum):
     PENDING = "pending"
     DONE = "done"
@@ -99,7 +118,8 @@ class MessageStatus(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class OutboxMessage:
-    """One effect to run for one recorded event: ``handler`` applied to ``event``."""
+    """One effect to run for one recorded event: ``handler`` (an :class:`Effect`'s value)
+    applied to ``event``."""
 
     id: str
     handler: str

@@ -19,7 +19,9 @@ class StockLedger(Protocol):
         """Units on hand; zero for a SKU never seen."""
         ...
 
-    def levels(self) -> Mapping[str, int]: ...
+    def levels(self) -> Mapping[str, int]:
+        """Every SKU that has a level, in order of SKU."""
+        ...
 
     def set_level(self, sku: str, quantity: int) -> None:
         """The merchant's count; it overrides the level, not the movement history."""

@@ -16,7 +16,7 @@ from order_cancellation.domain.order import Order
 from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.values import LineItem, PaymentRef
 from order_cancellation.ports.backend import Backend
-from order_cancellation.ports.persistence import OutboxMessage
+from order_cancellation.ports.persistence import Effect, OutboxMessage
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHOP = "shop-a"
@@ -98,7 +98,7 @@ class RealOrderRecordsContract:
         assert isinstance(event, OrderCanceled)
         message = OutboxMessage(
             id="m-real",
-            handler="publish",
+            handler=Effect.PUBLISH,
             event=event,
             created_at=T0,
             available_at=T0,

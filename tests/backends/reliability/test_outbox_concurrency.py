@@ -19,9 +19,9 @@ from order_cancellation import LineItem, Money, OrderState, PaymentRef, Sales
 from order_cancellation.adapters.clock import SystemClock
 from order_cancellation.adapters.manual import ManualPaymentGateway
 from order_cancellation.adapters.memory import RecordingPublisher
-from order_cancellation.application.routing import PUBLISH, RESTOCK, SETTLE_PAYMENT
 from order_cancellation.domain.events import OrderCanceled, OrderPlaced
 from order_cancellation.ports.backend import Backend
+from order_cancellation.ports.persistence import Effect
 from tests.backends.conftest import BackendFactory
 from tests.backends.reliability.support import Report, figure, sales_on
 
@@ -32,10 +32,10 @@ STOCK = 5
 # restocked, settled and published.
 MESSAGES_PER_ORDER = Counter(
     {
-        ("OrderPlaced", PUBLISH): 1,
-        ("OrderCanceled", RESTOCK): 1,
-        ("OrderCanceled", SETTLE_PAYMENT): 1,
-        ("OrderCanceled", PUBLISH): 1,
+        ("OrderPlaced", Effect.PUBLISH): 1,
+        ("OrderCanceled", Effect.RESTOCK): 1,
+        ("OrderCanceled", Effect.SETTLE_PAYMENT): 1,
+        ("OrderCanceled", Effect.PUBLISH): 1,
     }
 )
 

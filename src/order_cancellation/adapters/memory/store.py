@@ -17,11 +17,11 @@ from typing import Any, Final, Self, TypeVar
 
 import attrs
 
+from order_cancellation.adapters.ledger import levels_after, unique
 from order_cancellation.adapters.memory.queries import MemoryQueries
 from order_cancellation.adapters.memory.webhooks import MemoryWebhookEndpoints
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
-    InsufficientStock,
     OrderNotFound,
     RefundOrderNotFound,
     StorageError,
@@ -31,7 +31,7 @@ from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
-from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+from order_cancellation.domain.stock import MovementKey, StockMovement
 from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.ports.persistence import (
     FailedMessage,
@@ -242,6 +242,11 @@ class _Refunds(_Repository):
             ) from None
 
     def add(self, refund: RefundOrder) -> None:
+        if refund.order_id not in self._t.orders:
+            raise OrderNotFound(
+                f"refund order {refund.id!r} is of order {refund.order_id!r}, which this shop "
+                "does not hold; add the order first (in the same unit of work, if it is new)."
+            )
         if refund.id in self._t.refunds:
             raise ConcurrencyConflict(f"a refund order {refund.id!r} exists already.")
         self._write().set(self._t.refunds, refund.id, refund)
@@ -288,10 +293,14 @@ class _Keys(_Repository):
 
 class _Outbox(_Repository):
     def add(self, messages: Sequence[OutboxMessage]) -> None:
+        # Checked before anything is added: a batch with a taken id adds none of its messages.
+        seen: set[str] = set()
+        for message in messages:
+            if message.id in self._t.outbox or message.id in seen:
+                raise ConcurrencyConflict(f"outbox message {message.id!r} exists already.")
+            seen.add(message.id)
         journal = self._write()
         for message in messages:
-            if message.id in self._t.outbox:
-                raise ConcurrencyConflict(f"outbox message {message.id!r} exists already.")
             journal.set(self._t.outbox, message.id, message)
             journal.set(self._t.open_messages, message.id, None)
 
@@ -396,7 +405,7 @@ class _Stock(_Repository):
         return self._t.levels.get(sku, 0)
 
     def levels(self) -> dict[str, int]:
-        return dict(self._t.levels)
+        return dict(sorted(self._t.levels.items()))
 
     def set_level(self, sku: str, quantity: int) -> None:
         self._write().set(self._t.levels, sku, quantity)
@@ -405,25 +414,11 @@ class _Stock(_Repository):
         return key in self._t.movements
 
     def apply(self, movements: Sequence[StockMovement]) -> int:
-        fresh = {m.key: m for m in movements if m.key not in self._t.movements}
-        after: dict[str, int] = {}
-        for movement in fresh.values():
-            after[movement.sku] = after.get(movement.sku, self.level(movement.sku)) + (
-                movement.delta
-            )
-        short = {sku: level for sku, level in after.items() if level < 0}
-        if short:
-            detail = ", ".join(
-                f"{sku} (has {self.level(sku)}, needs {self.level(sku) - level})"
-                for sku, level in sorted(short.items())
-            )
-            raise InsufficientStock(
-                f"not enough stock for {detail}; set_stock() higher or order fewer units."
-            )
-        check_storable(after)
+        fresh = [m for m in unique(movements).values() if m.key not in self._t.movements]
+        after = levels_after(((m.sku, m.delta) for m in fresh), self.level)
         journal = self._write()
-        for key, movement in fresh.items():
-            journal.set(self._t.movements, key, movement)
+        for movement in fresh:
+            journal.set(self._t.movements, movement.key, movement)
         for sku, level in after.items():
             journal.set(self._t.levels, sku, level)
         return len(fresh)

@@ -15,8 +15,10 @@ from order_cancellation.adapters.postgres.connection import (
     describe,
     open_pool,
 )
+from order_cancellation.adapters.postgres.dialect import POSTGRES
 from order_cancellation.adapters.postgres.migrations import migrate
 from order_cancellation.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from order_cancellation.adapters.sql.records import shops
 from order_cancellation.domain.errors import InvalidOption
 
 
@@ -81,14 +83,7 @@ class PostgresBackend:
     def shops(self) -> list[str]:
         """The shops that hold any orders, stock, labels or webhook endpoints here."""
         with self.unit_of_work("") as uow:
-            rows = uow._session.rows(
-                "SELECT shop FROM {schema}.orders UNION SELECT shop FROM {schema}.stock_levels"
-                " UNION SELECT shop FROM {schema}.status_labels"
-                " UNION SELECT shop FROM {schema}.webhook_endpoints ORDER BY 1",
-                (),
-                "listing the shops",
-            )
-        return [shop for (shop,) in rows]
+            return shops(uow._session, POSTGRES)
 
     def close(self) -> None:
         """Close every connection; units of work still open lose theirs. Idempotent."""

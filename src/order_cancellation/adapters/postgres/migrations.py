@@ -1,6 +1,7 @@
 """The schema, as numbered migrations applied when a backend opens.
 
-Each migration is data: a number, a name and its statements. Opening a backend takes an
+Each migration is data (:class:`~order_cancellation.adapters.sql.migrations.Migration`,
+shared with SQLite): a number, a name and its statements. Opening a backend takes an
 advisory lock on the schema's name, applies the migrations not yet recorded in
 ``schema_migrations`` in one transaction (PostgreSQL's DDL is transactional), and records
 them. Many processes may open at once: the lock makes one of them do the work and the rest
@@ -14,9 +15,8 @@ tie (records made in the same command share one clock reading).
 from __future__ import annotations
 
 import hashlib
-from typing import Final, LiteralString
+from typing import Final
 
-import attrs
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
@@ -29,15 +29,8 @@ from order_cancellation.adapters.postgres.connection import (
     describe,
     translate,
 )
-from order_cancellation.domain.errors import StorageError
-
-
-@attrs.frozen
-class Migration:
-    version: int
-    name: str
-    statements: tuple[LiteralString, ...]
-
+from order_cancellation.adapters.sql.migrations import Migration, missing
+from order_cancellation.domain.errors import ConfigurationError
 
 MIGRATIONS: Final = (
     Migration(
@@ -289,17 +282,13 @@ def _migrate(connection: Connection, schema: str) -> int:
             sql.SQL("SELECT version FROM {}.schema_migrations").format(name)
         ).fetchall()
     }
-    newer = {version for version in applied if version > LATEST}
-    if newer:
+    try:
+        to_apply = missing(MIGRATIONS, applied, store=f"the schema {schema!r}")
+    except ConfigurationError:
         connection.rollback()
-        raise StorageError(
-            f"the schema {schema!r} was migrated to version {max(newer)} by a newer release "
-            f"of order-cancellation; this one knows version {LATEST}. Upgrade the library."
-        )
+        raise
     count = 0
-    for migration in MIGRATIONS:
-        if migration.version in applied:
-            continue
+    for migration in to_apply:
         for statement in migration.statements:
             connection.execute(sql.SQL(statement).format(schema=name))
         connection.execute(

@@ -1,4 +1,4 @@
-"""One shop's stock levels and the ledger of movements applied to them.
+"""Applying stock movements in PostgreSQL (reads and counts: the shared SQL core).
 
 Applying movements locks the stock rows involved in one global order (sorted by SKU), so two
 orders sharing SKUs queue behind each other instead of deadlocking. With the rows locked,
@@ -13,60 +13,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from order_cancellation.adapters.ledger import levels_after, unique
 from order_cancellation.adapters.postgres.connection import Session, is_retryable
+from order_cancellation.adapters.postgres.dialect import POSTGRES
+from order_cancellation.adapters.sql.stock import SQLStock
 from order_cancellation.domain.errors import InsufficientStock
-from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+from order_cancellation.domain.stock import StockMovement
 
 # A deadlocked step is rolled back to its savepoint and run again this many times in all.
 APPLY_ATTEMPTS: Final = 3
 
 
-class PostgresStock:
+class PostgresStock(SQLStock):
     def __init__(self, session: Session) -> None:
+        super().__init__(session, POSTGRES, session.shop)
         self._s = session
 
-    def level(self, sku: str) -> int:
-        row = self._s.one(
-            "SELECT level FROM {schema}.stock_levels WHERE shop = %s AND sku = %s",
-            (self._s.shop, sku),
-            "reading a stock level",
-        )
-        return 0 if row is None else int(row[0])
-
-    def levels(self) -> dict[str, int]:
-        rows = self._s.rows(
-            "SELECT sku, level FROM {schema}.stock_levels WHERE shop = %s ORDER BY sku",
-            (self._s.shop,),
-            "reading stock levels",
-        )
-        return {sku: int(level) for sku, level in rows}
-
-    def set_level(self, sku: str, quantity: int) -> None:
-        self._s.run(
-            "INSERT INTO {schema}.stock_levels (shop, sku, level) VALUES (%s, %s, %s)"
-            " ON CONFLICT (shop, sku) DO UPDATE SET level = EXCLUDED.level",
-            (self._s.shop, sku, quantity),
-            "setting a stock level",
-        )
-
-    def applied(self, key: MovementKey) -> bool:
-        row = self._s.one(
-            "SELECT 1 FROM {schema}.stock_movements WHERE shop = %s AND order_id = %s"
-            " AND line_id = %s AND kind = %s AND reference = %s",
-            (self._s.shop, key.order_id, key.line_id, key.kind.value, key.reference),
-            "reading the stock ledger",
-        )
-        return row is not None
-
     def apply(self, movements: Sequence[StockMovement]) -> int:
-        # One movement per key, the last one given winning, as in every other backend.
-        unique = list({m.key: m for m in movements}.values())
-        if not unique:
+        given = list(unique(movements).values())
+        if not given:
             return 0
         for attempt in range(APPLY_ATTEMPTS):
             try:
                 with self._s.savepoint("stock_apply", "applying stock movements"):
-                    return self._apply(unique)
+                    return self._apply(given)
             except InsufficientStock:
                 raise
             except Exception as error:
@@ -111,19 +81,7 @@ class PostgresStock:
             ),
             "applying stock movements",
         )
-        after: dict[str, int] = {}
-        for sku, delta in fresh:
-            after[sku] = after.get(sku, before[sku]) + int(delta)
-        short = {sku: level for sku, level in after.items() if level < 0}
-        if short:
-            detail = ", ".join(
-                f"{sku} (has {before[sku]}, needs {before[sku] - level})"
-                for sku, level in sorted(short.items())
-            )
-            raise InsufficientStock(
-                f"not enough stock for {detail}; set_stock() higher or order fewer units."
-            )
-        check_storable(after)
+        after = levels_after(((sku, int(delta)) for sku, delta in fresh), before.__getitem__)
         if after:
             self._s.run(
                 "UPDATE {schema}.stock_levels AS l SET level = a.level"

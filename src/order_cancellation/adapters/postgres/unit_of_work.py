@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Self
 from psycopg.pq import TransactionStatus
 
 from order_cancellation.adapters.postgres.connection import Session, translated
+from order_cancellation.adapters.postgres.dialect import POSTGRES
 from order_cancellation.adapters.postgres.outbox import PostgresOutbox
-from order_cancellation.adapters.postgres.queries import PostgresQueries
-from order_cancellation.adapters.postgres.repositories import (
-    PostgresIdempotencyKeys,
-    PostgresLabels,
-    PostgresOrders,
-    PostgresRefunds,
-)
 from order_cancellation.adapters.postgres.stock import PostgresStock
-from order_cancellation.adapters.postgres.webhooks import PostgresWebhookEndpoints
+from order_cancellation.adapters.sql.queries import SQLQueries
+from order_cancellation.adapters.sql.records import (
+    SQLIdempotencyKeys,
+    SQLOrders,
+    SQLRefundOrders,
+    SQLStatusLabels,
+)
+from order_cancellation.adapters.sql.webhooks import SQLWebhookEndpoints
 from order_cancellation.domain.errors import StorageError
 
 if TYPE_CHECKING:
@@ -32,14 +33,15 @@ class PostgresUnitOfWork:
         self._backend = backend
         self._session = Session(shop, backend._statements)
         self._entered = False
-        self.orders = PostgresOrders(self._session)
-        self.refunds = PostgresRefunds(self._session)
-        self.labels = PostgresLabels(self._session)
-        self.idempotency = PostgresIdempotencyKeys(self._session)
-        self.outbox = PostgresOutbox(self._session)
-        self.stock = PostgresStock(self._session)
-        self.queries = PostgresQueries(self._session)
-        self.webhooks = PostgresWebhookEndpoints(self._session)
+        session = self._session
+        self.orders = SQLOrders(session, POSTGRES, shop)
+        self.refunds = SQLRefundOrders(session, POSTGRES, shop)
+        self.labels = SQLStatusLabels(session, POSTGRES, shop)
+        self.idempotency = SQLIdempotencyKeys(session, POSTGRES, shop)
+        self.outbox = PostgresOutbox(session)
+        self.stock = PostgresStock(session)
+        self.queries = SQLQueries(session, POSTGRES, shop)
+        self.webhooks = SQLWebhookEndpoints(session, POSTGRES, shop)
 
     def __enter__(self) -> Self:
         if self._entered:

@@ -19,6 +19,7 @@ from os import PathLike
 from types import TracebackType
 from typing import Final, Self
 
+from order_cancellation.adapters.sql.records import shops
 from order_cancellation.adapters.sqlite.connection import (
     SYNCHRONOUS_LEVELS,
     SQLitePragmas,
@@ -28,6 +29,7 @@ from order_cancellation.adapters.sqlite.connection import (
     translate,
     writer_lock,
 )
+from order_cancellation.adapters.sqlite.dialect import SQLITE, SQLiteRunner
 from order_cancellation.adapters.sqlite.migrations import migrate
 from order_cancellation.adapters.sqlite.unit_of_work import SQLiteUnitOfWork
 from order_cancellation.domain.errors import InvalidInput, StorageError
@@ -90,8 +92,7 @@ class SQLiteBackend:
     def shops(self) -> list[str]:
         """The shops that hold any orders, stock, labels or webhook endpoints here."""
         with self.unit_of_work("") as uow:
-            rows = uow.run(SHOPS_QUERY).fetchall()
-        return [shop for (shop,) in rows]
+            return shops(SQLiteRunner(uow), SQLITE)
 
     def close(self) -> None:
         """Close every connection. Call it when no unit of work is running."""
@@ -161,12 +162,6 @@ class SQLiteBackend:
             return version
         finally:
             self._writer.release()
-
-
-SHOPS_QUERY: Final = (
-    "SELECT shop FROM orders UNION SELECT shop FROM stock_levels"
-    " UNION SELECT shop FROM status_labels UNION SELECT shop FROM webhook_endpoints ORDER BY 1"
-)
 
 
 class _Pool:

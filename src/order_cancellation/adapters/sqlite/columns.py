@@ -8,13 +8,10 @@ datetime equal (as an instant) to the one written.
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from order_cancellation.domain.errors import InvalidInput, RepositoryCorrupted
-
-E = TypeVar("E", bound=enum.Enum)
+from order_cancellation.adapters.sql.rows import corrupted, enum_member
+from order_cancellation.domain.errors import InvalidInput
 
 
 def utc_text(moment: datetime) -> str:
@@ -44,15 +41,11 @@ def optional_utc_datetime(text: object, *, what: str) -> datetime | None:
     return None if text is None else utc_datetime(text, what=what)
 
 
-def enum_member(cls: type[E], value: object, *, what: str) -> E:
-    try:
-        return cls(value)
-    except ValueError as error:
-        raise corrupted(what, f"{value!r} is not a known {cls.__name__}") from error
-
-
-def corrupted(what: str, detail: str) -> RepositoryCorrupted:
-    return RepositoryCorrupted(
-        f"{what} is corrupted: {detail}. It was changed outside the library; restore it from "
-        "a backup. It is not repaired automatically."
-    )
+__all__ = [
+    "corrupted",
+    "enum_member",
+    "optional_utc_datetime",
+    "optional_utc_text",
+    "utc_datetime",
+    "utc_text",
+]

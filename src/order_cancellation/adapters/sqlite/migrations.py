@@ -1,6 +1,7 @@
 """The schema, as numbered migrations applied when a backend opens a file.
 
-Each migration is data: a number, a name and its statements. Opening a file applies the
+Each migration is data (:class:`~order_cancellation.adapters.sql.migrations.Migration`,
+shared with PostgreSQL): a number, a name and its statements. Opening a file applies the
 missing ones in one ``BEGIN IMMEDIATE`` transaction and records each in
 ``schema_migrations``; the recorded version is read under that lock, so several processes
 opening a new file at once apply every migration exactly once. Never edit a released
@@ -18,18 +19,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Final
 
-import attrs
-
+from order_cancellation.adapters.sql.migrations import Migration, missing
 from order_cancellation.adapters.sqlite.connection import begin_immediate
-from order_cancellation.domain.errors import ConfigurationError
-
-
-@attrs.frozen
-class Migration:
-    version: int
-    name: str
-    statements: tuple[str, ...]
-
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
@@ -207,20 +198,13 @@ def migrate(connection: sqlite3.Connection, *, path: str, timeout: float) -> int
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        current = int(
-            connection.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-            ).fetchone()[0]
-        )
-        if current > LATEST_VERSION:
-            raise ConfigurationError(
-                f"the SQLite database {path!r} has schema version {current}, newer than this "
-                f"library knows ({LATEST_VERSION}); upgrade order-cancellation to open it."
-            )
+        applied = {
+            int(version)
+            for (version,) in connection.execute("SELECT version FROM schema_migrations")
+        }
+        to_apply = missing(MIGRATIONS, applied, store=f"the SQLite database {path!r}")
         applied_at = datetime.now(UTC).isoformat(timespec="microseconds")
-        for migration in MIGRATIONS:
-            if migration.version <= current:
-                continue
+        for migration in to_apply:
             for statement in migration.statements:
                 connection.execute(statement)
             connection.execute(
@@ -228,7 +212,7 @@ def migrate(connection: sqlite3.Connection, *, path: str, timeout: float) -> int
                 (migration.version, migration.name, applied_at),
             )
         connection.execute("COMMIT")
-        return max(current, LATEST_VERSION)
+        return LATEST_VERSION
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

@@ -25,7 +25,11 @@ from order_cancellation.adapters.sqlite.columns import (
     utc_text,
 )
 from order_cancellation.adapters.sqlite.connection import Statements
-from order_cancellation.domain.errors import RepositoryCorrupted, StorageError
+from order_cancellation.domain.errors import (
+    ConcurrencyConflict,
+    RepositoryCorrupted,
+    StorageError,
+)
 from order_cancellation.domain.text import storable
 from order_cancellation.ports.persistence import FailedMessage, MessageStatus, OutboxMessage
 
@@ -42,28 +46,39 @@ class SQLiteOutbox:
         self._db, self._shop = statements, shop
 
     def add(self, messages: Sequence[OutboxMessage]) -> None:
-        for message in messages:
-            self._db.run(
-                "INSERT INTO outbox (shop, id, handler, refund_order_id, status, attempts,"
-                " available_at, lease_until, leased_by, first_attempt_at, last_error,"
-                " created_at, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self._shop,
-                    message.id,
-                    message.handler,
-                    message.refund_order_id,
-                    message.status.value,
-                    message.attempts,
-                    utc_text(message.available_at),
-                    optional_utc_text(message.lease_until),
-                    message.leased_by,
-                    optional_utc_text(message.first_attempt_at),
-                    message.last_error,
-                    utc_text(message.created_at),
-                    codec.dumps_event(message.event),
-                ),
-                conflict=f"outbox message {message.id!r} exists already.",
-            )
+        added: list[str] = []
+        try:
+            for message in messages:
+                self._db.run(
+                    "INSERT INTO outbox (shop, id, handler, refund_order_id, status, attempts,"
+                    " available_at, lease_until, leased_by, first_attempt_at, last_error,"
+                    " created_at, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self._shop,
+                        message.id,
+                        message.handler,
+                        message.refund_order_id,
+                        message.status.value,
+                        message.attempts,
+                        utc_text(message.available_at),
+                        optional_utc_text(message.lease_until),
+                        message.leased_by,
+                        optional_utc_text(message.first_attempt_at),
+                        message.last_error,
+                        utc_text(message.created_at),
+                        codec.dumps_event(message.event),
+                    ),
+                    conflict=f"outbox message {message.id!r} exists already.",
+                )
+                added.append(message.id)
+        except ConcurrencyConflict:
+            # Take back what this call added, so that a caller who handles the conflict
+            # does not commit half a batch (as every backend does).
+            for message_id in added:
+                self._db.run(
+                    "DELETE FROM outbox WHERE shop = ? AND id = ?", (self._shop, message_id)
+                )
+            raise
 
     def get(self, message_id: str) -> OutboxMessage:
         row = self._db.run(

@@ -1,73 +1,34 @@
-"""The stock ledger in SQLite: levels, and the movements that changed them, each once.
+"""Applying stock movements in SQLite.
 
-A movement's key is the primary key of ``stock_movements``, written in the same
-transaction as the level it changes; a redelivered restock finds its key and does nothing.
+The unit of work's ``BEGIN IMMEDIATE`` already holds the only write lock, so the levels
+read here cannot change before they are written: decide with the shared rule, then write
+the movements and the levels (see :mod:`order_cancellation.adapters.sql.stock`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
-from order_cancellation.adapters.sqlite.columns import corrupted
-from order_cancellation.adapters.sqlite.connection import Statements
-from order_cancellation.domain.errors import InsufficientStock
-from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+from order_cancellation.adapters.ledger import levels_after, unique
+from order_cancellation.adapters.sql.stock import SQLStock
+from order_cancellation.domain.stock import StockMovement
+
+_ADD_MOVEMENT: Final = (
+    "INSERT INTO stock_movements (shop, order_id, line_id, kind, reference, sku, delta)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-class SQLiteStock:
-    def __init__(self, statements: Statements, shop: str) -> None:
-        self._db, self._shop = statements, shop
-
-    def level(self, sku: str) -> int:
-        row = self._db.run(
-            "SELECT level FROM stock_levels WHERE shop = ? AND sku = ?", (self._shop, sku)
-        ).fetchone()
-        return 0 if row is None else self._checked(sku, row[0])
-
-    def levels(self) -> dict[str, int]:
-        rows = self._db.run(
-            "SELECT sku, level FROM stock_levels WHERE shop = ? ORDER BY seq", (self._shop,)
-        ).fetchall()
-        return {sku: self._checked(sku, level) for sku, level in rows}
-
-    def set_level(self, sku: str, quantity: int) -> None:
-        self._db.run(
-            "INSERT INTO stock_levels (shop, sku, level) VALUES (?, ?, ?)"
-            " ON CONFLICT (shop, sku) DO UPDATE SET level = excluded.level",
-            (self._shop, sku, quantity),
-        )
-
-    def applied(self, key: MovementKey) -> bool:
-        row = self._db.run(
-            "SELECT 1 FROM stock_movements WHERE shop = ? AND order_id = ? AND line_id = ?"
-            " AND kind = ? AND reference = ?",
-            (self._shop, key.order_id, key.line_id, key.kind.value, key.reference),
-        ).fetchone()
-        return row is not None
-
+class SQLiteStock(SQLStock):
     def apply(self, movements: Sequence[StockMovement]) -> int:
         # Decide everything before writing anything: all movements apply, or none.
-        fresh = {m.key: m for m in movements if not self.applied(m.key)}
-        before: dict[str, int] = {}
-        after: dict[str, int] = {}
-        for movement in fresh.values():
-            if movement.sku not in before:
-                before[movement.sku] = self.level(movement.sku)
-            after[movement.sku] = after.get(movement.sku, before[movement.sku]) + movement.delta
-        short = {sku: level for sku, level in after.items() if level < 0}
-        if short:
-            detail = ", ".join(
-                f"{sku} (has {before[sku]}, needs {before[sku] - level})"
-                for sku, level in sorted(short.items())
-            )
-            raise InsufficientStock(
-                f"not enough stock for {detail}; set_stock() higher or order fewer units."
-            )
-        check_storable(after)
-        for key, movement in fresh.items():
+        fresh = [m for m in unique(movements).values() if not self.applied(m.key)]
+        after = levels_after(((m.sku, m.delta) for m in fresh), self.level)
+        for movement in fresh:
+            key = movement.key
             self._db.run(
-                "INSERT INTO stock_movements (shop, order_id, line_id, kind, reference, sku,"
-                " delta) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _ADD_MOVEMENT,
                 (
                     self._shop,
                     key.order_id,
@@ -77,12 +38,8 @@ class SQLiteStock:
                     movement.sku,
                     movement.delta,
                 ),
+                "applying stock movements",
             )
         for sku, level in after.items():
             self.set_level(sku, level)
         return len(fresh)
-
-    def _checked(self, sku: str, level: object) -> int:
-        if type(level) is not int:
-            raise corrupted(f"the stock level of {sku!r} in shop {self._shop!r}", f"{level!r}")
-        return level

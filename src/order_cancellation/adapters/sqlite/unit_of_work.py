@@ -19,21 +19,22 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from order_cancellation.adapters.sql.queries import SQLQueries
+from order_cancellation.adapters.sql.records import (
+    SQLIdempotencyKeys,
+    SQLOrders,
+    SQLRefundOrders,
+    SQLStatusLabels,
+)
+from order_cancellation.adapters.sql.webhooks import SQLWebhookEndpoints
 from order_cancellation.adapters.sqlite.connection import (
     begin_immediate,
     is_unique_violation,
     translate,
 )
+from order_cancellation.adapters.sqlite.dialect import SQLITE, SQLiteRunner
 from order_cancellation.adapters.sqlite.outbox import SQLiteOutbox
-from order_cancellation.adapters.sqlite.queries import SQLiteQueries
-from order_cancellation.adapters.sqlite.repositories import (
-    SQLiteIdempotencyKeys,
-    SQLiteOrders,
-    SQLiteRefundOrders,
-    SQLiteStatusLabels,
-)
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
-from order_cancellation.adapters.sqlite.webhooks import SQLiteWebhookEndpoints
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
 if TYPE_CHECKING:
@@ -47,14 +48,15 @@ class SQLiteUnitOfWork:
         self._connection: sqlite3.Connection | None = None
         self._entered = False
         self._failed: StorageError | None = None
-        self.orders = SQLiteOrders(self, shop)
-        self.refunds = SQLiteRefundOrders(self, shop)
-        self.labels = SQLiteStatusLabels(self, shop)
-        self.idempotency = SQLiteIdempotencyKeys(self, shop)
+        runner = SQLiteRunner(self)
+        self.orders = SQLOrders(runner, SQLITE, shop)
+        self.refunds = SQLRefundOrders(runner, SQLITE, shop)
+        self.labels = SQLStatusLabels(runner, SQLITE, shop)
+        self.idempotency = SQLIdempotencyKeys(runner, SQLITE, shop)
         self.outbox = SQLiteOutbox(self, shop)
-        self.stock = SQLiteStock(self, shop)
-        self.queries = SQLiteQueries(self, shop)
-        self.webhooks = SQLiteWebhookEndpoints(self, shop)
+        self.stock = SQLiteStock(runner, SQLITE, shop)
+        self.queries = SQLQueries(runner, SQLITE, shop)
+        self.webhooks = SQLWebhookEndpoints(runner, SQLITE, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
@@ -92,9 +94,15 @@ class SQLiteUnitOfWork:
             raise self._fail(connection, error, "rolling back") from error
 
     def run(
-        self, sql: str, params: Sequence[object] = (), *, conflict: str | None = None
+        self,
+        sql: str,
+        params: Sequence[object] = (),
+        *,
+        conflict: str | None = None,
+        doing: str | None = None,
     ) -> sqlite3.Cursor:
-        """Execute one statement in this unit of work's transaction (see the module doc)."""
+        """Execute one statement in this unit of work's transaction (see the module doc);
+        ``doing`` says what it was for in the error a driver error becomes."""
         connection = self._active()
         try:
             if not connection.in_transaction:
@@ -103,8 +111,10 @@ class SQLiteUnitOfWork:
         except sqlite3.Error as error:
             if conflict is not None and is_unique_violation(error):
                 raise ConcurrencyConflict(conflict) from error
-            statement = " ".join(sql.split()[:4])  # the SQL text only, never a parameter
-            raise self._fail(connection, error, f"running {statement} ...") from error
+            if doing is None:
+                statement = " ".join(sql.split()[:4])  # the SQL text only, never a parameter
+                doing = f"running {statement} ..."
+            raise self._fail(connection, error, doing) from error
 
     def _active(self) -> sqlite3.Connection:
         if self._failed is not None:
