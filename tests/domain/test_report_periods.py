@@ -8,8 +8,8 @@ import pytest
 
 from order_cancellation import CurrencyTotals, InvalidInput, Money, Order
 from order_cancellation.domain.report import build_report, check_period
-from tests.unit import test_report as report_case
-from tests.unit.test_report import MONDAY, TUESDAY, WEDNESDAY, canceled
+from tests.domain import test_report as report_case
+from tests.domain.test_report import MONDAY, TUESDAY, WEDNESDAY, canceled
 
 
 def placed(at: datetime, price: Money, order_id: str = "o-1") -> Order:
