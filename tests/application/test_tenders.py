@@ -258,3 +258,24 @@ def test_an_expired_card_authorization_does_not_stop_the_gift_card_refund(
 
     assert refund.payment_settled
     assert {p.payment.reference for p in refund.tenders} == {"GC-1", "CARD-1"}
+
+
+def test_a_payment_that_settled_is_not_asked_again_when_a_later_one_fails(
+    shop: GiftCardShop,
+) -> None:
+    order_id = shop.place()
+    shop.gift_cards.fail_next(1)
+
+    refund = shop.sales.cancel_order(order_id)
+
+    parts = {p.payment.reference: p.status for p in refund.tenders}
+    assert parts == {"CARD-1": PaymentStatus.VOIDED, "GC-1": PaymentStatus.PENDING}
+    assert refund.payment_status is PaymentStatus.FAILED_RETRYING
+
+    shop.clock.advance(timedelta(hours=2))
+    shop.sales.process_pending()
+
+    settled = shop.sales.get_refund_order(refund.id)
+    assert settled.payment_status is PaymentStatus.VOIDED
+    assert shop.card.count(Operation.CANCEL_AUTHORIZATION) == 1
+    assert shop.gift_cards.count(Operation.CANCEL_AUTHORIZATION) == 1

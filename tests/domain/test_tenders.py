@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,16 +11,27 @@ from hypothesis import strategies as st
 from order_cancellation import (
     CurrencyMismatch,
     InvalidInput,
+    LineItem,
     Money,
+    Order,
     PaymentRef,
+    PaymentStatus,
     RefundExceedsCharge,
     RefundKind,
     TenderKind,
     TenderPolicy,
+    TenderRefund,
     TendersDoNotAddUp,
     UnknownTender,
 )
-from order_cancellation.domain.tenders import Tender, charge, give_back, open_tenders
+from order_cancellation.domain.refunds import combined
+from order_cancellation.domain.tenders import (
+    Tender,
+    charge,
+    give_back,
+    ledger_before_tenders,
+    open_tenders,
+)
 
 
 def eur(amount: str) -> Money:
@@ -192,3 +205,118 @@ def test_no_payment_ever_gives_back_more_than_it_has(
 def _check(tender: Tender) -> None:
     assert Money.zero("EUR") <= tender.refunded <= tender.captured
     assert tender.captured + tender.released <= tender.authorized
+
+
+def test_a_payment_that_is_not_a_payment_ref_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="PaymentRef values, not str"):
+        open_tenders(["card"], total=eur("45"))  # type: ignore[list-item]
+
+
+def test_an_order_has_at_most_ten_payments() -> None:
+    many = [PaymentRef(provider="card", reference=f"C{n}", amount=eur("1")) for n in range(11)]
+
+    with pytest.raises(InvalidInput, match="at most 10 payments"):
+        open_tenders(many, total=eur("11"))
+
+
+def test_an_order_stored_before_tenders_gets_the_ledger_its_figures_give() -> None:
+    placed = Order.place(
+        order_id="o-1",
+        shop="acme",
+        items=[LineItem("MUG", 2, eur("10")), LineItem("TEE", 1, eur("20"))],
+        payment=PaymentRef(provider="card", reference="C"),
+        at=datetime(2026, 11, 2, tzinfo=UTC),
+    ).order
+    shipped = placed.fulfill({"MUG": 2}, at=datetime(2026, 11, 3, tzinfo=UTC)).order
+    returned = shipped.create_return(
+        {"MUG": 1},
+        refund_order_id="r-1",
+        restock=True,
+        reason=None,
+        at=datetime(2026, 11, 4, tzinfo=UTC),
+    ).order
+
+    (tender,) = ledger_before_tenders(returned)
+
+    assert (tender.authorized, tender.captured, tender.refunded, tender.returned) == (
+        eur("40"),
+        eur("20"),
+        eur("10"),
+        eur("10"),
+    )
+    assert tender == returned.tenders[0]
+
+
+def test_an_order_takes_one_payment_or_several_not_both() -> None:
+    with pytest.raises(InvalidInput, match="not both"):
+        Order.place(
+            order_id="o-1",
+            shop="acme",
+            items=[LineItem("MUG", 1, eur("45"))],
+            payment=PaymentRef(provider="card", reference="C"),
+            payments=[GIFT, CARD],
+            at=datetime(2026, 11, 2, tzinfo=UTC),
+        )
+
+
+def _part(
+    status: PaymentStatus, refunded: str = "0", released: str = "0", manual: str = "0"
+) -> TenderRefund:
+    return TenderRefund(
+        payment=CARD,
+        amount=eur("10"),
+        worth=eur("0"),
+        keeps=eur("0"),
+        status=status,
+        refunded=eur(refunded),
+        released=eur(released),
+        manual=eur(manual),
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "status"),
+    [
+        ((_part(PaymentStatus.VOIDED, released="10"),) * 2, PaymentStatus.VOIDED),
+        (
+            (
+                _part(PaymentStatus.REFUNDED, refunded="10"),
+                _part(PaymentStatus.MANUAL_REFUND_REQUIRED, manual="10"),
+            ),
+            PaymentStatus.MANUAL_REFUND_REQUIRED,
+        ),
+        (
+            (
+                _part(PaymentStatus.REFUNDED, refunded="10"),
+                _part(PaymentStatus.VOIDED, released="10"),
+            ),
+            PaymentStatus.REFUNDED_AND_RELEASED,
+        ),
+        (
+            (
+                _part(PaymentStatus.REFUNDED, refunded="10"),
+                _part(PaymentStatus.AUTHORIZATION_LAPSED),
+            ),
+            PaymentStatus.REFUNDED,
+        ),
+        (
+            (
+                _part(PaymentStatus.RELEASED, released="10"),
+                _part(PaymentStatus.AUTHORIZATION_LAPSED),
+            ),
+            PaymentStatus.RELEASED,
+        ),
+        (
+            (_part(PaymentStatus.NOT_REQUIRED), _part(PaymentStatus.AUTHORIZATION_LAPSED)),
+            PaymentStatus.AUTHORIZATION_LAPSED,
+        ),
+    ],
+)
+def test_a_refund_orders_payment_status_sums_up_its_parts(
+    parts: tuple[TenderRefund, ...], status: PaymentStatus
+) -> None:
+    result = combined(parts)
+
+    assert result.status is status
+    assert result.refunded == sum((p.refunded for p in parts), Money.zero("EUR"))
+    assert result.manual == sum((p.manual for p in parts), Money.zero("EUR"))
