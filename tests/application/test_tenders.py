@@ -260,7 +260,7 @@ def test_an_expired_card_authorization_does_not_stop_the_gift_card_refund(
     assert {p.payment.reference for p in refund.tenders} == {"GC-1", "CARD-1"}
 
 
-def test_a_payment_that_settled_is_not_asked_again_when_a_later_one_fails(
+def test_a_payment_that_settled_is_recorded_when_a_later_one_fails(
     shop: GiftCardShop,
 ) -> None:
     order_id = shop.place()
