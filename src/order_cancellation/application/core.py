@@ -29,6 +29,7 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.tenders import TenderPolicy
 from order_cancellation.domain.values import (
     ReasonCode,
@@ -118,6 +119,16 @@ class ServiceCore:
             lease=self._lease,
             worker_id=worker_id,
         )
+
+    def get_order(self, order_id: str) -> Order:
+        check_identifier(order_id, "the order id")
+        with self._uow() as uow:
+            return uow.orders.get(order_id)
+
+    def get_refund_order(self, refund_order_id: str) -> RefundOrder:
+        check_identifier(refund_order_id, "the refund order id")
+        with self._uow() as uow:
+            return uow.refunds.get(refund_order_id)
 
     def _uow(self) -> UnitOfWork:
         return self._backend.unit_of_work(self.shop)

@@ -24,8 +24,8 @@ from typing import Any
 
 import attrs
 
-from order_cancellation.application.core import ServiceCore
 from order_cancellation.application.errors import error_code
+from order_cancellation.application.placing import OrderPlacing
 from order_cancellation.domain.errors import InvalidInput, OrderCancellationError
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
@@ -120,7 +120,7 @@ def _moment(value: object) -> datetime:
     )
 
 
-class OrderImports(ServiceCore):
+class OrderImports(OrderPlacing):
     def import_orders(
         self,
         records: Iterable[Mapping[str, Any]],
@@ -161,7 +161,7 @@ class OrderImports(ServiceCore):
         include_tax = record.get("prices_include_tax")
         if include_tax is not None and not isinstance(include_tax, bool):
             raise InvalidInput("prices_include_tax is true or false.")
-        placed: Order = self.place_order(  # type: ignore[attr-defined]
+        placed: Order = self.place_order(
             [_line(item, currency) for item in lines],
             order_id=order_id,
             payment=_payment(record.get("payment")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 
 from order_cancellation.application.core import (
     ServiceCore,
@@ -12,33 +11,21 @@ from order_cancellation.application.core import (
     new_command_id,
     parse_reason_code,
     quantities_text,
-    refuse_existing,
 )
-from order_cancellation.domain.charges import Discount, ShippingFee
+from order_cancellation.application.fingerprints import given
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
-    ConcurrencyConflict,
     InvalidInput,
 )
 from order_cancellation.domain.fees import ReturnFee
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.order import Order
-from order_cancellation.domain.pricing import NO_TAX
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import TRANSITIONS, Command, Rejection
 from order_cancellation.domain.status import DEFAULT_CANCEL_LABEL
-from order_cancellation.domain.stock import (
-    MovementKey,
-    MovementKind,
-    StockMovement,
-)
 from order_cancellation.domain.values import (
-    LineItem,
-    PaymentRef,
     ReasonCode,
-    TenderKind,
     check_identifier,
-    check_placed_at,
     check_reason,
 )
 from order_cancellation.ports.persistence import UnitOfWork
@@ -46,105 +33,6 @@ from order_cancellation.ports.persistence import UnitOfWork
 
 class OrderCommands(ServiceCore):
     """Placing an order, shipping it, and taking it (or some of it) back."""
-
-    # -- orders ------------------------------------------------------------------------------
-
-    def place_order(
-        self,
-        lines: Sequence[LineItem],
-        *,
-        payment: PaymentRef | None = None,
-        order_id: str | None = None,
-        idempotency_key: str | None = None,
-        shipping: Sequence[ShippingFee] = (),
-        discounts: Sequence[Discount] = (),
-        prices_include_tax: bool | None = None,
-        placed_at: datetime | None = None,
-        payments: Sequence[PaymentRef] = (),
-    ) -> Order:
-        """Record a new order and take its units from stock.
-
-        ``shipping`` fees and ``discounts`` (on the goods) count in the order's total;
-        ``prices_include_tax`` says how the prices were entered (the shop's setting unless
-        given: see :class:`Sales`). ``placed_at`` (timezone-aware, not in the future) is
-        when an imported order was really placed, so it counts on that day's report.
-        ``payments`` replaces ``payment`` for an order paid with several payments (a gift
-        card and a card): each with its ``amount``, adding up to the order's total.
-        Refunds spread over them by the shop's ``tender_policy`` (see :class:`Sales`).
-        """
-        if not isinstance(lines, Sequence):
-            raise InvalidInput("an order's lines are a list of LineItem values.")
-        include_tax = self.prices_include_tax if prices_include_tax is None else prices_include_tax
-        # Only a command with a key is ever compared with an earlier one.
-        fingerprint = (
-            command_fingerprint(
-                "place_order",
-                [_line_text(line) for line in lines],
-                _payment_text(payment),
-                order_id,
-                *_given(
-                    shipping=shipping,
-                    discounts=discounts,
-                    prices_include_tax=include_tax,
-                    payments=list(payments) if isinstance(payments, Sequence) else payments,
-                ),
-                *([] if placed_at is None else [placed_at.isoformat()]),
-            )
-            if idempotency_key is not None
-            else ""
-        )
-        given_id = order_id is not None
-        if given_id:
-            check_identifier(order_id, "the order id")
-        decision = Order.place(
-            order_id=order_id or new_command_id("ord"),
-            shop=self.shop,
-            items=lines,
-            payment=payment,
-            at=self._now() if placed_at is None else check_placed_at(placed_at, self._now()),
-            shipping=shipping,
-            discounts=discounts,
-            prices_include_tax=include_tax,
-            payments=payments,
-            tender_policy=self.tender_policy,
-        )
-        order_id = decision.order.id
-        sale = [
-            StockMovement(
-                key=MovementKey(
-                    order_id=order_id,
-                    line_id=line.id,
-                    kind=MovementKind.SALE,
-                    reference=self._sale_reference(),
-                ),
-                sku=line.sku,
-                delta=-line.quantity,
-            )
-            for line in decision.order.lines
-        ]
-
-        def command(uow: UnitOfWork) -> str:
-            if given_id:
-                refuse_existing(uow, order_id)
-            if self._external_stock is None:
-                uow.stock.apply(sale)
-            self._store(uow, decision, idempotency_key, fingerprint, decision.order.id)
-            return decision.order.id
-
-        try:
-            if self._external_stock is not None:
-                placed = self._place_with_external_stock(
-                    command, sale, idempotency_key, fingerprint
-                )
-            else:
-                placed = self._command(command, idempotency_key, fingerprint)
-        except ConcurrencyConflict:
-            # A placement conflicts when another one took the id first: say so.
-            with self._uow() as uow:
-                refuse_existing(uow, order_id)
-            raise
-        self._after_command(order_id=placed)
-        return self.get_order(placed)
 
     def fulfill(
         self,
@@ -239,7 +127,7 @@ class OrderCommands(ServiceCore):
             quantities_text(quantities),
             restock,
             reason,
-            *_given(refund_shipping=refund_shipping, fees=fees),
+            *given(refund_shipping=refund_shipping, fees=fees),
         )
 
         def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
@@ -284,7 +172,7 @@ class OrderCommands(ServiceCore):
             quantities_text(quantities),
             reason,
             restock,
-            *_given(refund_shipping=refund_shipping),
+            *given(refund_shipping=refund_shipping),
         )
 
         def decide(_uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
@@ -364,16 +252,6 @@ class OrderCommands(ServiceCore):
         self._after_command(order_id=order_id, refund_order_id=refund_id)
         return self.get_refund_order(refund_id)
 
-    def get_order(self, order_id: str) -> Order:
-        check_identifier(order_id, "the order id")
-        with self._uow() as uow:
-            return uow.orders.get(order_id)
-
-    def get_refund_order(self, refund_order_id: str) -> RefundOrder:
-        check_identifier(refund_order_id, "the refund order id")
-        with self._uow() as uow:
-            return uow.refunds.get(refund_order_id)
-
     def _cancel_label(self, uow: UnitOfWork, order: Order, status: str) -> str:
         try:
             return uow.labels.catalog().cancel_label(status)
@@ -391,97 +269,3 @@ class OrderCommands(ServiceCore):
                     at=self._now(),
                 )  # raises the state's own typed error
             raise
-
-    def _sale_reference(self) -> str:
-        # An external ledger is outside our transaction: a failed placement is compensated
-        # under a reference of its own, so a retry with the same order id takes stock anew.
-        return new_command_id("sale") if self._external_stock is not None else ""
-
-    def _place_with_external_stock(
-        self,
-        command: Callable[[UnitOfWork], str],
-        sale: list[StockMovement],
-        key: str | None,
-        fingerprint: str,
-    ) -> str:
-        assert self._external_stock is not None
-        with self._uow() as uow:
-            replay = self._replayed(uow, key, fingerprint)
-        if replay is not None:
-            return replay
-        self._external_stock.apply(sale)
-        try:
-            placed, replayed = self._command_or_replay(command, key, fingerprint)
-        except BaseException:
-            self._reverse_sale(sale)
-            raise
-        if replayed:
-            # Another request with the same key placed the order after our check: the units
-            # this request took belong to no order.
-            self._reverse_sale(sale)
-        return placed
-
-    def _reverse_sale(self, sale: list[StockMovement]) -> None:
-        assert self._external_stock is not None
-        self._external_stock.apply(
-            [
-                StockMovement(
-                    key=MovementKey(
-                        order_id=movement.key.order_id,
-                        line_id=movement.key.line_id,
-                        kind=MovementKind.SALE_REVERSED,
-                        reference=movement.key.reference,
-                    ),
-                    sku=movement.sku,
-                    delta=-movement.delta,
-                )
-                for movement in sale
-            ]
-        )
-
-
-_DEFAULTS: dict[str, object] = {
-    "shipping": (),
-    "discounts": (),
-    "prices_include_tax": True,
-    "refund_shipping": False,
-    "fees": (),
-    "payments": (),
-}
-
-
-def _payment_text(payment: object) -> str:
-    """A payment's text for a fingerprint, as it was before payments had an amount and a
-    kind when it has neither."""
-    if (
-        isinstance(payment, PaymentRef)
-        and payment.amount is None
-        and payment.kind is TenderKind.PAYMENT
-    ):
-        return (
-            f"PaymentRef(provider={payment.provider!r}, reference={payment.reference!r}, "
-            f"auto_capture={payment.auto_capture!r}, "
-            f"authorization_expires_at={payment.authorization_expires_at!r})"
-        )
-    return repr(payment)
-
-
-def _given(**options: object) -> list[str]:
-    """The options that differ from their defaults, for a fingerprint: a command that uses
-    none of them keeps the fingerprint it had before they existed, so its keys replay."""
-    return [
-        f"{name}={value!r}"
-        for name, value in options.items()
-        if not (value == _DEFAULTS[name] or (isinstance(value, list) and not value))
-    ]
-
-
-def _line_text(line: object) -> str:
-    """A line's text for a fingerprint, as it was before lines had tax rates when its rate
-    is 0 %."""
-    if isinstance(line, LineItem) and line.tax_rate == NO_TAX:
-        return (
-            f"LineItem(sku={line.sku!r}, quantity={line.quantity!r}, "
-            f"unit_price={line.unit_price!r})"
-        )
-    return repr(line)
