@@ -17,6 +17,7 @@ from order_cancellation.adapters.postgres.repositories import (
     PostgresRefunds,
 )
 from order_cancellation.adapters.postgres.stock import PostgresStock
+from order_cancellation.adapters.postgres.tokens import PostgresApiTokens
 from order_cancellation.adapters.postgres.webhooks import PostgresWebhookEndpoints
 from order_cancellation.domain.errors import StorageError
 
@@ -40,6 +41,7 @@ class PostgresUnitOfWork:
         self.stock = PostgresStock(self._session)
         self.queries = PostgresQueries(self._session)
         self.webhooks = PostgresWebhookEndpoints(self._session)
+        self.api_tokens = PostgresApiTokens(self._session)
 
     def __enter__(self) -> Self:
         if self._entered:

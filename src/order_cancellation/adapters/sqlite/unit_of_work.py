@@ -33,6 +33,7 @@ from order_cancellation.adapters.sqlite.repositories import (
     SQLiteStatusLabels,
 )
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
+from order_cancellation.adapters.sqlite.tokens import SQLiteApiTokens
 from order_cancellation.adapters.sqlite.webhooks import SQLiteWebhookEndpoints
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
@@ -55,6 +56,7 @@ class SQLiteUnitOfWork:
         self.stock = SQLiteStock(self, shop)
         self.queries = SQLiteQueries(self, shop)
         self.webhooks = SQLiteWebhookEndpoints(self, shop)
+        self.api_tokens = SQLiteApiTokens(self, shop)
 
     def __enter__(self) -> Self:
         if self._entered:
