@@ -9,8 +9,6 @@ from order_cancellation.adapters.postgres.connection import Row, Session, corrup
 from order_cancellation.domain.errors import ConcurrencyConflict, InvalidInput
 from order_cancellation.domain.tokens import ApiToken
 
-_COLUMNS = "id, name, secret_hash, created_at, revoked_at"
-
 
 class PostgresApiTokens:
     def __init__(self, session: Session) -> None:
@@ -28,7 +26,8 @@ class PostgresApiTokens:
 
     def get(self, token_id: str) -> ApiToken | None:
         rows = self._s.rows(
-            f"SELECT {_COLUMNS} FROM {{schema}}.api_tokens WHERE shop = %s AND id = %s",
+            "SELECT id, name, secret_hash, created_at, revoked_at FROM {schema}.api_tokens"
+            " WHERE shop = %s AND id = %s",
             (self._s.shop, token_id),
             "reading an API token",
         )
@@ -45,7 +44,8 @@ class PostgresApiTokens:
 
     def list(self) -> Sequence[ApiToken]:
         rows = self._s.rows(
-            f"SELECT {_COLUMNS} FROM {{schema}}.api_tokens WHERE shop = %s ORDER BY created_at, id",
+            "SELECT id, name, secret_hash, created_at, revoked_at FROM {schema}.api_tokens"
+            " WHERE shop = %s ORDER BY created_at, id",
             (self._s.shop,),
             "listing API tokens",
         )

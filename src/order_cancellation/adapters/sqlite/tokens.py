@@ -10,8 +10,6 @@ from order_cancellation.adapters.sqlite.connection import Statements
 from order_cancellation.domain.errors import InvalidInput
 from order_cancellation.domain.tokens import ApiToken
 
-_COLUMNS = "id, name, secret_hash, created_at, revoked_at"
-
 
 class SQLiteApiTokens:
     def __init__(self, statements: Statements, shop: str) -> None:
@@ -19,14 +17,16 @@ class SQLiteApiTokens:
 
     def add(self, token: ApiToken) -> None:
         self._db.run(
-            f"INSERT INTO api_tokens (shop, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO api_tokens (shop, id, name, secret_hash, created_at, revoked_at)"
+            " VALUES (?, ?, ?, ?, ?, NULL)",
             (self._shop, token.id, token.name, token.secret_hash, utc_text(token.created_at)),
             conflict=f"an API token {token.id!r} exists already.",
         )
 
     def get(self, token_id: str) -> ApiToken | None:
         row = self._db.run(
-            f"SELECT {_COLUMNS} FROM api_tokens WHERE shop = ? AND id = ?",
+            "SELECT id, name, secret_hash, created_at, revoked_at FROM api_tokens"
+            " WHERE shop = ? AND id = ?",
             (self._shop, token_id),
         ).fetchone()
         return None if row is None else self._token(*row)
@@ -40,7 +40,8 @@ class SQLiteApiTokens:
 
     def list(self) -> Sequence[ApiToken]:
         rows = self._db.run(
-            f"SELECT {_COLUMNS} FROM api_tokens WHERE shop = ? ORDER BY created_at, id",
+            "SELECT id, name, secret_hash, created_at, revoked_at FROM api_tokens"
+            " WHERE shop = ? ORDER BY created_at, id",
             (self._shop,),
         ).fetchall()
         return [self._token(*row) for row in rows]

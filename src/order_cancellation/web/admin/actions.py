@@ -86,7 +86,9 @@ def create_return(request: Request, sales: Sales, form: Form) -> Response:
     except OrderCancellationError as error:
         return return_form(request, sales, form, error=merchant_words(error), status=409)
     return done(
-        request, _order_url(order_id), f"Return created: refund order {refund.id} for {refund.amount}."
+        request,
+        _order_url(order_id),
+        f"Return created: refund order {refund.id} for {refund.amount}.",
     )
 
 

@@ -65,8 +65,10 @@ PLACE: Final = closed(
             ),
         },
         "payment": {
-            "anyOf": [closed({"provider": TEXT, "reference": TEXT}, "provider", "reference")]
-            + [{"type": "null"}]
+            "anyOf": [
+                closed({"provider": TEXT, "reference": TEXT}, "provider", "reference"),
+                {"type": "null"},
+            ]
         },
     },
     "lines",
@@ -92,9 +94,7 @@ RETURN: Final = closed(
     "quantities",
 )
 REFUND: Final = closed({"amount": MONEY, "reason": OPTIONAL_TEXT}, "amount")
-MANUAL_DONE: Final = closed(
-    {"note": OPTIONAL_TEXT, "amount": {"anyOf": [MONEY, {"type": "null"}]}}
-)
+MANUAL_DONE: Final = closed({"note": OPTIONAL_TEXT, "amount": {"anyOf": [MONEY, {"type": "null"}]}})
 STOCK: Final = closed({"quantity": {"type": "integer", "minimum": 0}}, "quantity")
 LABEL: Final = closed(
     {"label": TEXT, "means": {"enum": ["open", "fulfilled", "canceled", "returned"]}}, "label"

@@ -39,7 +39,11 @@ def _refs_to_components(node: Any) -> Any:
 
 def _form_schemas() -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for name, kind in (("Order", Order), ("RefundOrder", RefundOrder), ("SalesReport", SalesReport)):
+    for name, kind in (
+        ("Order", Order),
+        ("RefundOrder", RefundOrder),
+        ("SalesReport", SalesReport),
+    ):
         document = dict(schema(kind))
         for key in ("$schema", "$id"):
             document.pop(key, None)

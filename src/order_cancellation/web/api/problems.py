@@ -41,20 +41,23 @@ class HttpProblem(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
+_STATUSES: Final[tuple[tuple[type[OrderCancellationError], int], ...]] = (
+    (NotFound, 404),
+    (IdempotencyKeyReused, 409),
+    (CommandRejected, 409),
+    (InvalidInput, 422),
+    (PaymentError, 502),
+    (StorageError, 503),
+)
+
+
 def status_of(error: OrderCancellationError, *, conditional: bool) -> int:
     """The HTTP status for a library error; ``conditional``: the request sent If-Match."""
-    if isinstance(error, NotFound):
-        return 404
     if isinstance(error, ConcurrencyConflict):
         return 412 if conditional else 409
-    if isinstance(error, IdempotencyKeyReused | CommandRejected):
-        return 409
-    if isinstance(error, InvalidInput):
-        return 422
-    if isinstance(error, PaymentError):
-        return 502
-    if isinstance(error, StorageError):
-        return 503
+    for kind, status in _STATUSES:
+        if isinstance(error, kind):
+            return status
     return 409
 
 
