@@ -1,12 +1,11 @@
 """The OpenAPI 3.1 document of the API, made from the operations the app serves and the
 JSON Schemas of the forms. ``docs/openapi.json`` is this document, written by
-``python -m order_cancellation.web.api.openapi docs/openapi.json``; a test keeps it current.
+``python -m order_cancellation.web.write_openapi docs/openapi.json``; a test keeps it current.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -204,10 +203,3 @@ def document(operations: Iterable[Operation]) -> dict[str, Any]:
 
 def text(operations: Iterable[Operation]) -> str:
     return json.dumps(document(operations), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintainer's command
-    from order_cancellation.web.api.routes import OPERATIONS
-
-    with open(sys.argv[1], "w", encoding="utf-8") as out:
-        out.write(text(OPERATIONS))
