@@ -96,9 +96,7 @@ def test_a_refund_of_any_amount_makes_an_adjustment(
     assert acme.get_order("A-1").adjusted_amount.minor == 300
 
 
-def test_a_return_of_fulfilled_units_restocks_them(
-    api: Client, acme: Sales, placed: Order
-) -> None:
+def test_a_return_of_fulfilled_units_restocks_them(api: Client, acme: Sales, placed: Order) -> None:
     acme.fulfill("A-1")
     reply = api.post("/api/orders/A-1/returns", {"quantities": {"MUG": 1}, "reason": "broken"})
     assert reply.status_code == 201

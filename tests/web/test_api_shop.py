@@ -84,9 +84,7 @@ def test_a_label_defined_over_http_can_be_chosen_when_canceling(
     assert acme.get_order("A-1").status == "Canceled - out of stock"
 
 
-def test_the_report_nets_a_canceled_order_to_zero(
-    api: Client, acme: Sales, placed: Order
-) -> None:
+def test_the_report_nets_a_canceled_order_to_zero(api: Client, acme: Sales, placed: Order) -> None:
     acme.cancel_order("A-1")
     today = datetime.now(UTC).date().isoformat()
     row = api.get(f"/api/report?day={today}").json()["totals"][0]

@@ -31,9 +31,7 @@ def test_a_replayed_refund_refunds_once(api: Client, acme: Sales, placed: Order)
     assert acme.get_order("A-1").adjusted_amount.minor == 200
 
 
-def test_a_key_reused_for_another_command_is_a_409(
-    api: Client, acme: Sales, placed: Order
-) -> None:
+def test_a_key_reused_for_another_command_is_a_409(api: Client, acme: Sales, placed: Order) -> None:
     api.post("/api/orders/A-1/refunds", {"amount": price(200)}, **{"Idempotency-Key": "k"})
     reply = api.post("/api/orders/A-1/refunds", {"amount": price(300)}, **{"Idempotency-Key": "k"})
     assert reply.status_code == 409

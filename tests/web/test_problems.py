@@ -19,9 +19,7 @@ def test_an_unknown_order_is_a_404_problem(api: Client) -> None:
     assert "NOPE" in body["detail"]
 
 
-def test_a_second_cancel_is_a_409_already_canceled(
-    api: Client, acme: Sales, placed: Order
-) -> None:
+def test_a_second_cancel_is_a_409_already_canceled(api: Client, acme: Sales, placed: Order) -> None:
     api.post("/api/orders/A-1/cancel", {})
     reply = api.post("/api/orders/A-1/cancel", {})
     assert reply.status_code == 409
@@ -44,9 +42,7 @@ def test_a_misspelt_field_is_a_422_naming_it(api: Client, placed: Order) -> None
 
 
 def test_a_body_that_is_not_json_is_a_400(api: Client, placed: Order) -> None:
-    reply = api.http.post(
-        "/api/orders/A-1/cancel", content=b"{oops", headers=api.headers()
-    )
+    reply = api.http.post("/api/orders/A-1/cancel", content=b"{oops", headers=api.headers())
     assert reply.status_code == 400
     assert reply.json()["code"] == "malformed"
 
@@ -64,9 +60,7 @@ def test_a_money_amount_without_minor_units_is_a_422(api: Client) -> None:
     assert "minor" in reply.json()["detail"]
 
 
-def test_placing_an_existing_order_id_is_a_409_already_exists(
-    api: Client, placed: Order
-) -> None:
+def test_placing_an_existing_order_id_is_a_409_already_exists(api: Client, placed: Order) -> None:
     reply = api.post("/api/orders", {**order_body(), "order_id": "A-1"})
     assert reply.status_code == 409
     assert reply.json()["code"] == "already_exists"

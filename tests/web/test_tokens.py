@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from order_cancellation import Sales
+from order_cancellation.cli import main
 from order_cancellation.domain.errors import NotFound
 from order_cancellation.domain.tokens import InvalidApiToken, parse_token, secret_hash
-from order_cancellation.cli import main
 
 
 def test_a_new_token_is_accepted_by_its_shop_only(acme: Sales, bolt: Sales) -> None:

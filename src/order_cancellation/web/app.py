@@ -12,17 +12,28 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from order_cancellation.sales import Sales
 from order_cancellation.web.admin.routes import admin_routes
+from order_cancellation.web.api.problems import problem
 from order_cancellation.web.api.routes import api_routes
 from order_cancellation.web.auth import Access, ShopHook
 from order_cancellation.web.shops import ShopDirectory
 
 SESSION_COOKIE = "oc_admin"
 SESSION_MAX_AGE = 8 * 3600  # a working day; then sign in again
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    """Paths no route matches (some never reach the API's own catch-all: a newline in a
+    path segment defeats the mount's pattern): a problem under /api, a page elsewhere."""
+    if request.url.path.startswith("/api"):
+        return problem(404, "not_found", "Not found", "no API operation at this path.")
+    return PlainTextResponse("Not found", status_code=404)
 
 
 def create_app(
@@ -44,6 +55,7 @@ def create_app(
     access = Access(directory, shop_from_request)
     static = Path(__file__).parent / "static"
     app = Starlette(
+        exception_handlers={404: _not_found},
         routes=[
             Mount("/api", routes=api_routes(access)),
             Mount("/static", app=StaticFiles(directory=static), name="static"),

@@ -164,7 +164,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": {"$ref": _REF + operation.response}}}
     if operation.response == "Order":
         ok["headers"] = {"ETag": {"schema": {"type": "string"}, "description": "the version"}}
-    statuses = sorted({401, 503, *operation.errors, *((400, 413) if operation.body else ())})
+    # Any input may be refused (422) and any store may fail (503), whatever the operation.
+    statuses = sorted({401, 422, 503, *operation.errors, *((400, 413) if operation.body else ())})
     responses: dict[str, Any] = {str(operation.ok): ok}
     for status in statuses:
         responses[str(status)] = {"description": _STATUS_TEXT[status], "content": _PROBLEM}

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from order_cancellation.domain.values import MAX_ID_LENGTH
 from order_cancellation.web.api.http import Handler
 
 
@@ -42,7 +43,7 @@ def path_param(name: str, description: str) -> Param:
     return Param(
         name=name,
         where="path",
-        schema={"type": "string", "minLength": 1, "maxLength": 200},
+        schema={"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH},
         description=description,
         required=True,
     )
