@@ -4,6 +4,8 @@ content type, body schema). CI runs 25 examples per operation; ``-m nightly`` ru
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -35,12 +37,14 @@ COMMON = {"deadline": None, "suppress_health_check": list(HealthCheck), "derando
 
 @schema.parametrize()
 @settings(max_examples=25, **COMMON)  # type: ignore[arg-type]
-def test_every_operation_answers_within_its_document(case: schemathesis.Case) -> None:
+def test_every_operation_answers_within_its_document(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
 
 
 @pytest.mark.nightly
 @schema.parametrize()
 @settings(max_examples=500, **COMMON)  # type: ignore[arg-type]
-def test_every_operation_answers_within_its_document_at_length(case: schemathesis.Case) -> None:
+def test_every_operation_answers_within_its_document_at_length(
+    case: schemathesis.Case[Any],
+) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
