@@ -6,6 +6,7 @@ reach acme's records. ``api`` is a Starlette TestClient speaking for acme.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,3 +94,23 @@ def placed(acme: Sales) -> Order:
         payment=PaymentRef(provider="card", reference="pay-1"),
         order_id="A-1",
     )
+
+
+def csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match is not None, "the page has no CSRF field"
+    return match.group(1)
+
+
+@pytest.fixture
+def admin(http: TestClient, acme: Sales) -> TestClient:
+    """A browser session signed in to acme."""
+    token = acme.create_api_token(name="merchant")[0]
+    form = http.get("/sign-in").text
+    http.post("/sign-in", data={"token": token, "csrf_token": csrf(form)})
+    return http
+
+
+def post(admin: TestClient, page_url: str, action: str, data: dict[str, str]) -> Any:
+    token = csrf(admin.get(page_url).text)
+    return admin.post(action, data={**data, "csrf_token": token})

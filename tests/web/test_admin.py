@@ -3,33 +3,10 @@ refunds, the report, and the guards (session, CSRF, another shop)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-import pytest
 from starlette.testclient import TestClient
 
 from order_cancellation import LineItem, Money, Order, Sales
-
-
-def csrf(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match is not None, "the page has no CSRF field"
-    return match.group(1)
-
-
-@pytest.fixture
-def admin(http: TestClient, acme: Sales) -> TestClient:
-    """A browser session signed in to acme."""
-    token = acme.create_api_token(name="merchant")[0]
-    form = http.get("/sign-in").text
-    http.post("/sign-in", data={"token": token, "csrf_token": csrf(form)})
-    return http
-
-
-def post(admin: TestClient, page_url: str, action: str, data: dict[str, str]) -> Any:
-    token = csrf(admin.get(page_url).text)
-    return admin.post(action, data={**data, "csrf_token": token})
+from tests.web.conftest import csrf, post
 
 
 def test_pages_send_a_visitor_without_a_session_to_sign_in(http: TestClient) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +50,11 @@ def test_every_served_api_route_is_in_the_document(http: Any) -> None:
         for method in item
     }
     assert served - {("GET", "/openapi.json")} == documented
+
+
+def test_the_openapi_writer_writes_the_served_document(tmp_path: Path) -> None:
+    target = tmp_path / "openapi.json"
+    subprocess.run(
+        [sys.executable, "-m", "order_cancellation.web.write_openapi", str(target)], check=True
+    )
+    assert target.read_text("utf-8") == text(OPERATIONS)

@@ -165,7 +165,10 @@ def _operation(operation: Operation) -> dict[str, Any]:
     if operation.response == "Order":
         ok["headers"] = {"ETag": {"schema": {"type": "string"}, "description": "the version"}}
     # Any input may be refused (422) and any store may fail (503), whatever the operation.
-    statuses = sorted({401, 422, 503, *operation.errors, *((400, 413) if operation.body else ())})
+    # A path parameter may hold text no route matches (a newline): 404 for every such path.
+    routed = (404,) if "{" in operation.path else ()
+    body = (400, 413) if operation.body else ()
+    statuses = sorted({401, 422, 503, *operation.errors, *routed, *body})
     responses: dict[str, Any] = {str(operation.ok): ok}
     for status in statuses:
         responses[str(status)] = {"description": _STATUS_TEXT[status], "content": _PROBLEM}
