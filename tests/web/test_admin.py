@@ -3,9 +3,13 @@ refunds, the report, and the guards (session, CSRF, another shop)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.testclient import TestClient
 
-from order_cancellation import LineItem, Money, Order, Sales
+from order_cancellation import LineItem, Money, Order, PaymentRef, Sales
+from order_cancellation.adapters.memory import InMemoryPaymentProvider
+from order_cancellation.web import create_app
 from tests.web.conftest import csrf, post
 
 
@@ -159,3 +163,36 @@ def test_revoking_the_token_ends_the_session(admin: TestClient, acme: Sales) -> 
     for token in acme.api_tokens():
         acme.revoke_api_token(token.id)
     assert admin.get("/orders", follow_redirects=False).status_code == 303
+
+
+def test_a_failed_refund_is_highlighted_and_retried_from_the_returns_list() -> None:
+    card = InMemoryPaymentProvider()
+    shop = Sales.in_memory("shop", gateways={"card": card})
+    shop.set_stock("MUG", 5)
+    card.authorize("pay-7", Money.of("25", "EUR"), at=datetime.now(UTC))
+    order = shop.place_order(
+        [LineItem("MUG", 2, Money.of("12.50", "EUR"))],
+        payment=PaymentRef(provider="card", reference="pay-7"),
+    )
+    card.fail_next(1)
+    refund = shop.cancel_order(order.id)
+    with TestClient(create_app(shop)) as browser:
+        token = shop.create_api_token()[0]
+        form = browser.get("/sign-in").text
+        browser.post("/sign-in", data={"token": token, "csrf_token": csrf(form)})
+        listed = browser.get("/returns").text
+        assert f'<tr id="{refund.id}" class="attention">' in listed
+        post(browser, "/returns", f"/returns/{refund.id}/retry", {})
+        assert f'<tr id="{refund.id}" class="attention">' not in browser.get("/returns").text
+    assert shop.get_refund_order(refund.id).payment_status == "voided"
+
+
+def test_the_sales_list_pages_on(admin: TestClient, acme: Sales) -> None:
+    acme.set_stock("TEE", 26)
+    for number in range(26):
+        acme.place_order([LineItem("TEE", 1, Money.of("1", "EUR"))], order_id=f"N-{number:02}")
+    first = admin.get("/orders").text
+    assert 'rel="next"' in first
+    assert "N-00" not in first
+    link = first.split('href="/orders?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "N-00" in admin.get(f"/orders?{link}").text
