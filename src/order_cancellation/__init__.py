@@ -58,12 +58,15 @@ from order_cancellation.domain.pricing import TaxRate
 from order_cancellation.domain.refunds import PaymentStatus, RefundKind, RefundOrder, StockStatus
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
+from order_cancellation.domain.tokens import ApiToken, ApiTokenNotFound, InvalidApiToken
 from order_cancellation.domain.values import LineItem, LineQuantity, PaymentRef, ReasonCode
 from order_cancellation.sales import Sales
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenNotFound",
     "AppliedDiscount",
     "CommandRejected",
     "ConcurrencyConflict",
@@ -77,6 +80,7 @@ __all__ = [
     "FeePortion",
     "IdempotencyKeyReused",
     "InsufficientStock",
+    "InvalidApiToken",
     "InvalidDiscount",
     "InvalidInput",
     "InvalidMoney",

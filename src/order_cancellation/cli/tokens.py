@@ -35,7 +35,8 @@ def _document(token: ApiToken) -> JSONObject:
 
 
 def _text(token: ApiToken) -> str:
-    state = "active" if token.active else f"revoked {moment_text(token.revoked_at)}"  # type: ignore[arg-type]
+    revoked = token.revoked_at
+    state = "active" if revoked is None else f"revoked {moment_text(revoked)}"
     return f"{token.id}  {token.name or '-'}  created {moment_text(token.created_at)}  {state}"
 
 
