@@ -196,3 +196,12 @@ def test_the_sales_list_pages_on(admin: TestClient, acme: Sales) -> None:
     assert "N-00" not in first
     link = first.split('href="/orders?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     assert "N-00" in admin.get(f"/orders?{link}").text
+
+
+def test_text_a_customer_typed_is_shown_escaped(
+    admin: TestClient, acme: Sales, placed: Order
+) -> None:
+    acme.cancel_order("A-1", reason="<script>alert(1)</script>")
+    page = admin.get("/orders/A-1").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
