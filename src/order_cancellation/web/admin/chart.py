@@ -8,6 +8,8 @@ from html import escape
 
 import attrs
 
+from order_cancellation.domain.money import Money
+
 WIDTH, HEIGHT, PAD = 720, 240, 40
 
 
@@ -29,7 +31,7 @@ def bar_chart(days: Sequence[Day], currency: str) -> str:
         f'<title id="chart-title">Sales and refunds per day, {escape(currency)}</title>',
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
         'stroke="#555"/>',
-        f'<text x="{PAD}" y="16" font-size="12">max {top / 100:.2f} {escape(currency)}</text>',
+        f'<text x="{PAD}" y="16" font-size="12">max {escape(str(Money(top, currency)))}</text>',
     ]
     usable = HEIGHT - 2 * PAD
     for index, day in enumerate(days):
@@ -42,7 +44,8 @@ def bar_chart(days: Sequence[Day], currency: str) -> str:
             parts.append(
                 f'<rect x="{x + offset:.1f}" y="{HEIGHT - PAD - height:.1f}" '
                 f'width="{bar:.1f}" height="{height:.1f}" fill="{colour}">'
-                f"<title>{day.day.isoformat()} {what}: {value / 100:.2f}</title></rect>"
+                f"<title>{day.day.isoformat()} {what}: {escape(str(Money(value, currency)))}"
+                "</title></rect>"
             )
         parts.append(
             f'<text x="{x:.1f}" y="{HEIGHT - PAD + 14}" font-size="10">'

@@ -9,7 +9,7 @@ it shows the same page again with the reason in the merchant's words.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
@@ -146,7 +146,7 @@ def _day(text: str | None, default: date) -> date:
 
 
 def report(request: Request, sales: Sales, form: Form) -> Response:
-    today = date.today()
+    today = datetime.now(UTC).date()  # the report's days are UTC days
     last = _day(request.query_params.get("to"), today)
     first = _day(request.query_params.get("from"), last - timedelta(days=13))
     error = None
