@@ -127,7 +127,7 @@ def test_the_returns_list_shows_refund_orders_with_their_effects(
     refund = acme.cancel_order("A-1")
     page = admin.get("/returns").text
     assert refund.id in page
-    assert "manual_refund_required" in page
+    assert "Manual refund required" in page
 
 
 def test_mark_as_refunded_takes_a_manual_refund_off_the_list(

@@ -168,7 +168,7 @@ def test_canceling_an_open_order_as_the_help_page_says(browser: WebDriver, serve
     # The refund order is under Sales > Returns, and the stock is back.
     d.find_element(By.LINK_TEXT, "Returns").click()
     row = d.find_element(By.XPATH, "//tr[td/a[text()='1001']]")
-    assert "cancellation" in row.text
+    assert "Cancellation" in row.text
     assert "Supplier cannot deliver" in row.text
     shot(d, "06-returns")
     assert (stock(served, "MUG"), stock(served, "TEE")) == (10, 10 - 3)

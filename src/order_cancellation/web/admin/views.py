@@ -26,6 +26,8 @@ from order_cancellation.web.auth import CSRF_FIELD, csrf_token
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 templates.env.filters["money"] = lambda value: str(value) if isinstance(value, Money) else ""
 templates.env.filters["moment"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC")
+# Status values as a merchant reads them: manual_refund_required -> Manual refund required.
+templates.env.filters["words"] = lambda value: str(value).replace("_", " ").capitalize()
 
 ATTENTION: Final = {
     StockStatus.FAILED_RETRYING,
