@@ -45,6 +45,7 @@ from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, OutboxMessage
 from order_cancellation.testing.listing_contracts import ListingContract
 from order_cancellation.testing.record_contracts import RealOrderRecordsContract
+from order_cancellation.testing.token_contracts import ApiTokensContract
 from order_cancellation.testing.webhook_contracts import WebhookEndpointsContract
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -96,7 +97,9 @@ def sample_message(
     )
 
 
-class BackendContract(RealOrderRecordsContract, ListingContract, WebhookEndpointsContract):
+class BackendContract(
+    RealOrderRecordsContract, ListingContract, WebhookEndpointsContract, ApiTokensContract
+):
     """Provide ``backend``; every test below (and those of the suites it includes) runs
     against it."""
 
