@@ -16,6 +16,7 @@ from order_cancellation.ports.persistence import (
 )
 from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.tokens import ApiTokens
 from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
@@ -54,6 +55,10 @@ class DelegatingUnitOfWork:
     @property
     def webhooks(self) -> WebhookEndpoints:
         return self.inner.webhooks
+
+    @property
+    def api_tokens(self) -> ApiTokens:
+        return self.inner.api_tokens
 
     def __enter__(self) -> Self:
         self.inner.__enter__()

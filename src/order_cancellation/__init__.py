@@ -67,6 +67,7 @@ from order_cancellation.domain.refunds import (
 from order_cancellation.domain.report import CurrencyTotals, SalesReport, TaxTotals
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.tenders import Tender, TenderPolicy
+from order_cancellation.domain.tokens import ApiToken, ApiTokenNotFound, InvalidApiToken
 from order_cancellation.domain.values import (
     LineItem,
     LineQuantity,
@@ -81,6 +82,8 @@ from order_cancellation.sales import Sales
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenNotFound",
     "AppliedDiscount",
     "CommandRejected",
     "ConcurrencyConflict",
@@ -95,6 +98,7 @@ __all__ = [
     "FeePortion",
     "IdempotencyKeyReused",
     "InsufficientStock",
+    "InvalidApiToken",
     "InvalidDiscount",
     "InvalidInput",
     "InvalidMoney",

@@ -40,6 +40,7 @@ class Sales(SalesService):
     """
 
     _owns_backend: bool = False
+    _options: dict[str, Any] | None = None
 
     @classmethod
     def in_memory(
@@ -169,21 +170,36 @@ class Sales(SalesService):
         tender_policy: TenderPolicy,
     ) -> Self:
         # Providers without a gateway of their own are refunded by hand.
-        sales = cls(
-            shop=shop,
-            backend=backend,
-            gateways=gateways or {},
-            default_gateway=ManualPaymentGateway(),
-            clock=clock or SystemClock(),
-            publisher=publisher,
-            stock=stock,
-            effects=effects,
-            retry_policy=retry_policy,
-            lease=lease,
-            prices_include_tax=prices_include_tax,
-            tender_policy=tender_policy,
-        )
+        options: dict[str, Any] = {
+            "backend": backend,
+            "gateways": gateways or {},
+            "default_gateway": ManualPaymentGateway(),
+            "clock": clock or SystemClock(),
+            "publisher": publisher,
+            "stock": stock,
+            "effects": effects,
+            "retry_policy": retry_policy,
+            "lease": lease,
+            "prices_include_tax": prices_include_tax,
+            "tender_policy": tender_policy,
+        }
+        sales = cls(shop=shop, **options)
         sales._owns_backend = owned
+        sales._options = options
+        return sales
+
+    def for_shop(self, shop: str) -> Self:
+        """Another shop on the same backend, with the same gateways, publisher, clock and
+        effects mode: what a server hosting many shops hands each request. The new ``Sales``
+        never closes the shared backend."""
+        options = getattr(self, "_options", None)
+        if options is None:
+            raise InvalidOption(
+                "for_shop() needs a Sales made by a factory (Sales.in_memory, Sales.sqlite, "
+                "Sales.postgres)."
+            )
+        sales = type(self)(shop=shop, **options)
+        sales._options = options
         return sales
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ from order_cancellation.application.importing import OrderImports
 from order_cancellation.application.listing import DEFAULT_PAGE, Listing, Page
 from order_cancellation.application.orders import OrderCommands
 from order_cancellation.application.relay import RelayReport
+from order_cancellation.application.tokens import TokenAdmin
 from order_cancellation.application.webhooks import WebhookAdmin
 from order_cancellation.domain.errors import (
     InvalidInput,
@@ -41,7 +42,7 @@ from order_cancellation.ports.persistence import UnitOfWork
 __all__ = ["EffectsMode", "SalesService"]
 
 
-class SalesService(OrderCommands, Listing, WebhookAdmin, OrderImports):
+class SalesService(OrderCommands, Listing, WebhookAdmin, OrderImports, TokenAdmin):
     """One shop's sales: place, fulfill, cancel and return orders; list refunds; report.
 
     ``effects="inline"`` runs the effects (restock, settle payment, publish) right after

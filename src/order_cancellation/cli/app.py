@@ -17,7 +17,9 @@ from order_cancellation.cli import (
     orders,
     refunds,
     reports,
+    serve,
     stock,
+    tokens,
     webhooks,
     worker,
 )
@@ -45,7 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[store_options(top_level=True)],
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    modules = (demo, database, orders, refunds, effects, stock, labels, reports, webhooks, worker)
+    modules = (
+        demo,
+        database,
+        orders,
+        refunds,
+        effects,
+        stock,
+        labels,
+        reports,
+        webhooks,
+        worker,
+        tokens,
+        serve,
+    )
     for module in modules:
         module.register(commands)
     return parser

@@ -22,6 +22,7 @@ from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.ports.queries import ListingQueries
 from order_cancellation.ports.stock import StockLedger
+from order_cancellation.ports.tokens import ApiTokens
 from order_cancellation.ports.webhooks import WebhookEndpoints
 
 
@@ -227,6 +228,11 @@ class UnitOfWork(Protocol):
     @property
     def webhooks(self) -> WebhookEndpoints:
         """The shop's webhook endpoints."""
+        ...
+
+    @property
+    def api_tokens(self) -> ApiTokens:
+        """The shop's API tokens (hashed)."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -43,6 +43,7 @@ from order_cancellation.testing.samples import (
 )
 from order_cancellation.testing.schema_contracts import SchemaContract
 from order_cancellation.testing.stock_contracts import StockLedgerContract
+from order_cancellation.testing.token_contracts import ApiTokensContract
 from order_cancellation.testing.webhook_contracts import WebhookEndpointsContract
 
 
@@ -53,6 +54,7 @@ class BackendContract(
     RealOrderRecordsContract,
     ListingContract,
     WebhookEndpointsContract,
+    ApiTokensContract,
 ):
     """Provide ``backend``; every test of the suites above runs against it."""
 
@@ -65,6 +67,7 @@ __all__ = [
     "OTHER_SHOP",
     "SHOP",
     "T0",
+    "ApiTokensContract",
     "BackendContract",
     "ListingContract",
     "OrderRecordsContract",

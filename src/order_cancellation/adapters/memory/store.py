@@ -19,6 +19,7 @@ import attrs
 
 from order_cancellation.adapters.ledger import levels_after, unique
 from order_cancellation.adapters.memory.queries import MemoryQueries
+from order_cancellation.adapters.memory.tokens import MemoryApiTokens
 from order_cancellation.adapters.memory.webhooks import MemoryWebhookEndpoints
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
@@ -32,6 +33,7 @@ from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.states import OrderState
 from order_cancellation.domain.status import StatusCatalog
 from order_cancellation.domain.stock import MovementKey, StockMovement
+from order_cancellation.domain.tokens import ApiToken
 from order_cancellation.domain.webhooks import WebhookEndpoint
 from order_cancellation.ports.persistence import (
     FailedMessage,
@@ -55,6 +57,7 @@ class _ShopTables:
     levels: dict[str, int] = attrs.Factory(dict)
     movements: dict[MovementKey, StockMovement] = attrs.Factory(dict)
     webhooks: dict[str, WebhookEndpoint] = attrs.Factory(dict)
+    api_tokens: dict[str, ApiToken] = attrs.Factory(dict)
 
 
 class MemoryBackend:
@@ -153,6 +156,10 @@ class MemoryUnitOfWork:
     @property
     def webhooks(self) -> MemoryWebhookEndpoints:
         return MemoryWebhookEndpoints(self._tables().webhooks, self._write)
+
+    @property
+    def api_tokens(self) -> MemoryApiTokens:
+        return MemoryApiTokens(self._tables().api_tokens, self._write)
 
     @property
     def queries(self) -> MemoryQueries:

@@ -207,6 +207,23 @@ MIGRATIONS: Final = (
             """,
         ),
     ),
+    Migration(
+        4,
+        "API tokens of each shop (hashes of their secrets)",
+        (
+            """
+            CREATE TABLE {schema}.api_tokens (
+                shop text NOT NULL,
+                id text NOT NULL,
+                name text,
+                secret_hash text NOT NULL,
+                created_at timestamptz NOT NULL,
+                revoked_at timestamptz,
+                PRIMARY KEY (shop, id)
+            )
+            """,
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

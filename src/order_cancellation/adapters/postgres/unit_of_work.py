@@ -11,6 +11,7 @@ from order_cancellation.adapters.postgres.connection import Session, translated
 from order_cancellation.adapters.postgres.dialect import POSTGRES
 from order_cancellation.adapters.postgres.outbox import PostgresOutbox
 from order_cancellation.adapters.postgres.stock import PostgresStock
+from order_cancellation.adapters.postgres.tokens import PostgresApiTokens
 from order_cancellation.adapters.sql.queries import SQLQueries
 from order_cancellation.adapters.sql.records import (
     SQLIdempotencyKeys,
@@ -42,6 +43,7 @@ class PostgresUnitOfWork:
         self.stock = PostgresStock(session)
         self.queries = SQLQueries(session, POSTGRES, shop)
         self.webhooks = SQLWebhookEndpoints(session, POSTGRES, shop)
+        self.api_tokens = PostgresApiTokens(session)
 
     def __enter__(self) -> Self:
         if self._entered:

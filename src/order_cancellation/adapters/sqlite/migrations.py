@@ -182,6 +182,23 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             """,
         ),
     ),
+    Migration(
+        4,
+        "API tokens of each shop (hashes of their secrets)",
+        (
+            """
+            CREATE TABLE api_tokens (
+                shop TEXT NOT NULL,
+                id TEXT NOT NULL,
+                name TEXT,
+                secret_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT,
+                PRIMARY KEY (shop, id)
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version

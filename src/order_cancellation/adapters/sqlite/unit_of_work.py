@@ -35,6 +35,7 @@ from order_cancellation.adapters.sqlite.connection import (
 from order_cancellation.adapters.sqlite.dialect import SQLITE, SQLiteRunner
 from order_cancellation.adapters.sqlite.outbox import SQLiteOutbox
 from order_cancellation.adapters.sqlite.stock import SQLiteStock
+from order_cancellation.adapters.sqlite.tokens import SQLiteApiTokens
 from order_cancellation.domain.errors import ConcurrencyConflict, StorageError
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class SQLiteUnitOfWork:
         self.stock = SQLiteStock(runner, SQLITE, shop)
         self.queries = SQLQueries(runner, SQLITE, shop)
         self.webhooks = SQLWebhookEndpoints(runner, SQLITE, shop)
+        self.api_tokens = SQLiteApiTokens(self, shop)
 
     def __enter__(self) -> Self:
         if self._entered:

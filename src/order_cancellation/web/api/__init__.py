@@ -1,0 +1,1 @@
+"""The JSON HTTP API: operations, bodies, problem details and the OpenAPI document."""
