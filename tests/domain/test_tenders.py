@@ -320,3 +320,14 @@ def test_a_refund_orders_payment_status_sums_up_its_parts(
     assert result.status is status
     assert result.refunded == sum((p.refunded for p in parts), Money.zero("EUR"))
     assert result.manual == sum((p.manual for p in parts), Money.zero("EUR"))
+
+
+def test_a_payments_kind_may_be_given_by_its_value() -> None:
+    paid = PaymentRef(provider="g", reference="G", kind="store_credit")
+
+    assert paid.kind is TenderKind.STORE_CREDIT
+
+
+def test_an_unknown_kind_of_payment_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="one of \\['payment', 'gift_card', 'store_credit'\\]"):
+        PaymentRef(provider="g", reference="G", kind="voucher")

@@ -205,3 +205,29 @@ def test_text_a_customer_typed_is_shown_escaped(
     page = admin.get("/orders/A-1").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_order_paid_with_several_payments_lists_each_and_what_it_gave_back(
+    admin: TestClient, acme: Sales
+) -> None:
+    eur = Money.of
+    acme.place_order(
+        [LineItem("MUG", 2, eur("12.50", "EUR"))],
+        order_id="T-1",
+        payments=[
+            PaymentRef(
+                provider="giftcard", reference="GC-1", amount=eur("10.00", "EUR"), kind="gift_card"
+            ),
+            PaymentRef(provider="card", reference="C-1", amount=eur("15.00", "EUR")),
+        ],
+    )
+    acme.cancel_order("T-1")
+
+    order_page = admin.get("/orders/T-1").text
+    returns_page = admin.get("/returns").text
+
+    assert "giftcard (Gift card)" in order_page
+    assert "GC-1" in order_page
+    assert "C-1" in order_page
+    assert "15.00 EUR to card C-1" in returns_page
+    assert "10.00 EUR to giftcard GC-1" in returns_page

@@ -131,6 +131,17 @@ class TenderKind(enum.StrEnum):
     STORE_CREDIT = "store_credit"
 
 
+def _tender_kind(value: object) -> TenderKind:
+    """A payment's kind, from a TenderKind or its value (``"gift_card"``)."""
+    try:
+        return TenderKind(value if isinstance(value, str) else "")
+    except ValueError:
+        raise InvalidInput(
+            f"the kind of a payment is one of {[kind.value for kind in TenderKind]}, "
+            f"not {shown(value, 40)}."
+        ) from None
+
+
 @attrs.frozen(kw_only=True)
 class PaymentRef:
     """How the order was paid: the provider's name and its reference for the payment.
@@ -147,7 +158,7 @@ class PaymentRef:
     auto_capture: bool = False
     authorization_expires_at: datetime | None = None
     amount: Money | None = None
-    kind: TenderKind = TenderKind.PAYMENT
+    kind: TenderKind = attrs.field(default=TenderKind.PAYMENT, converter=_tender_kind)
 
     def __attrs_post_init__(self) -> None:
         check_identifier(self.provider, "the payment provider")
@@ -162,10 +173,6 @@ class PaymentRef:
             raise InvalidInput(
                 f"the amount of payment {self.reference!r} is a Money above zero, "
                 f"not {self.amount!r}."
-            )
-        if not isinstance(self.kind, TenderKind):
-            raise InvalidInput(
-                f"the kind of a payment is a TenderKind, one of {[k.name for k in TenderKind]}."
             )
 
     def with_default_expiry(self, placed_at: datetime) -> PaymentRef:
