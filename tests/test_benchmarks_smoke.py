@@ -25,7 +25,7 @@ from benchmarks.sqlite_files import SHOP, authorized_provider, open_order_ids, s
 from order_cancellation import Sales
 from order_cancellation.adapters.clock import ManualClock
 
-NEEDS_POSTGRES = {"postgres", "relay"}
+NEEDS_POSTGRES = {"postgres", "relay", "counts"}
 
 
 def _postgres_or_skip(monkeypatch: pytest.MonkeyPatch) -> None:
