@@ -181,8 +181,13 @@ class OrderCommands(ServiceCore):
         code = parse_reason_code(reason_code)
         check_flag(restock, "restock")
         check_reason(reason)
-        fingerprint = command_fingerprint(
-            "cancel_order", order_id, status, reason, code and code.name, restock, actor
+        # Only a command with a key is ever compared with an earlier one.
+        fingerprint = (
+            command_fingerprint(
+                "cancel_order", order_id, status, reason, code and code.name, restock, actor
+            )
+            if idempotency_key is not None
+            else ""
         )
 
         def decide(uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
