@@ -150,8 +150,12 @@ def counting_round_trips(counted: Counter[str]) -> Iterator[None]:
         return command(self, sql, *args, **kwargs)
 
     def counting_check(conn: Any) -> None:
+        # A ping switches autocommit on and off around its empty query: psycopg waits on
+        # those switches too, but only the query goes to the server.
         counted["pings"] += 1
+        waits = counted["round trips"]
         check(conn)
+        counted["round trips"] = waits + 1
 
     with (
         mock.patch.object(psycopg.Connection, "wait", counting_wait),
