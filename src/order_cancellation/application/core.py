@@ -9,6 +9,7 @@ is called inside that transaction; effects run afterwards, from the outbox.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Self, TypeVar
@@ -16,9 +17,10 @@ from typing import Literal, Self, TypeVar
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.ids import new_id
+from order_cancellation.application.local_effects import restock_in_command
 from order_cancellation.application.relay import Relay
 from order_cancellation.application.retry import RetryPolicy
-from order_cancellation.application.routing import messages_for
+from order_cancellation.application.routing import RESTOCK, messages_for
 from order_cancellation.domain.decisions import Decision
 from order_cancellation.domain.errors import (
     ConcurrencyConflict,
@@ -29,6 +31,7 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.values import (
     ReasonCode,
     check_identifier,
@@ -37,7 +40,7 @@ from order_cancellation.domain.values import (
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
-from order_cancellation.ports.persistence import IdempotencyRecord, UnitOfWork
+from order_cancellation.ports.persistence import IdempotencyRecord, MessageStatus, UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
@@ -83,6 +86,10 @@ class ServiceCore:
             clock=clock,
             external_stock=stock,
         )
+        # Restock in the command's own transaction: inline effects, built-in ledger (see
+        # application/local_effects.py).
+        self._restocks_in_command = effects == "inline" and stock is None
+        self._local = threading.local()
         self._retry_policy = retry_policy or RetryPolicy()
         self._lease = lease
         self._relay = self._new_relay()
@@ -122,6 +129,11 @@ class ServiceCore:
         self, *, order_id: str | None = None, refund_order_id: str | None = None
     ) -> None:
         crashpoints.reached(crashpoints.AFTER_COMMIT)
+        if getattr(self._local, "restocked", False):
+            self._local.restocked = False
+            # The command's own transaction moved the stock: a kill here finds it moved
+            # and recorded, with the other effects still to run.
+            crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
         if self._effects_mode == "inline":
             self._relay.drain_after_commit(order_id=order_id, refund_order_id=refund_order_id)
 
@@ -153,9 +165,27 @@ class ServiceCore:
             uow.orders.add(decision.order)
         else:
             uow.orders.update(decision.order)
-        if decision.refund_order is not None:
-            uow.refunds.add(decision.refund_order)
-        self._record(uow, decision.events)
+        refund, events = decision.refund_order, list(decision.events)
+        restocked = (
+            restock_in_command(uow, refund, events, now=self._now())
+            if refund is not None and self._restocks_in_command
+            else None
+        )
+        self._local.restocked = restocked is not None
+        if restocked is not None:
+            refund = restocked.refund
+            events.append(restocked.event)
+        if refund is not None:
+            uow.refunds.add(refund)
+        messages = messages_for(events, now=self._now(), publish=self._publisher is not None)
+        if restocked is not None:
+            # Done already, in this transaction: written for the record (and so that a
+            # redelivery, at least once, finds the refund order restocked).
+            messages = [
+                replace(m, status=MessageStatus.DONE) if m.handler == RESTOCK else m
+                for m in messages
+            ]
+        uow.outbox.add(messages)
         self._remember(uow, key, fingerprint, result_id)
 
     def _record(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:

@@ -16,6 +16,11 @@ from typing import Final, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.ids import uuid5_text
+from order_cancellation.application.local_effects import (
+    RESTOCK_EVENTS,
+    restock_movements,
+    stock_restored,
+)
 from order_cancellation.application.routing import (
     CAPTURE_PAYMENT,
     PUBLISH,
@@ -35,15 +40,11 @@ from order_cancellation.domain.events import (
     DomainEvent,
     EffectFailed,
     ManualRefundRequired,
-    OrderCanceled,
     OrderFulfilled,
     PaymentCaptured,
     PaymentRefunded,
     PaymentSettled,
     PaymentVoided,
-    ReturnCreated,
-    StockRestored,
-    UnshippedUnitsCanceled,
 )
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
@@ -54,7 +55,6 @@ from order_cancellation.domain.refunds import (
     StockStatus,
 )
 from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
 from order_cancellation.domain.text import storable
 from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
@@ -221,26 +221,8 @@ class Effects:
 
     def _restock(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled))
-        # A whole-order cancel restocks each line once ("" reference); a return or a cancel
-        # of unshipped units restocks under its own refund order, as there may be several.
-        kind, reference = (
-            (MovementKind.CANCEL_RESTOCK, "")
-            if isinstance(event, OrderCanceled)
-            else (MovementKind.CANCEL_RESTOCK, event.refund_order_id)
-            if isinstance(event, UnshippedUnitsCanceled)
-            else (MovementKind.RETURN_RESTOCK, event.refund_order_id)
-        )
-        movements = [
-            StockMovement(
-                key=MovementKey(
-                    order_id=event.order_id, line_id=line.line_id, kind=kind, reference=reference
-                ),
-                sku=line.sku,
-                delta=line.quantity,
-            )
-            for line in event.lines
-        ]
+        assert isinstance(event, RESTOCK_EVENTS)
+        movements = restock_movements(event)
         if self._external_stock is not None:
             self._external_stock.apply(movements)
             crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
@@ -251,17 +233,7 @@ class Effects:
             if self._external_stock is None:
                 uow.stock.apply(movements)
                 crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
-            self._record(
-                uow,
-                StockRestored(
-                    shop=self._shop,
-                    order_id=event.order_id,
-                    occurred_at=self._clock.now(),
-                    refund_order_id=event.refund_order_id,
-                    kind=refund.kind,
-                    lines=event.lines,
-                ),
-            )
+            self._record(uow, stock_restored(event, refund, now=self._clock.now()))
             return refund.stock_restored()
 
         self._update_refund(message, event.refund_order_id, restored)
