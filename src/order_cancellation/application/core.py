@@ -134,8 +134,11 @@ class ServiceCore:
             # The command's own transaction moved the stock: a kill here finds it moved
             # and recorded, with the other effects still to run.
             crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
+        claimed, self._local.claimed = getattr(self._local, "claimed", None), None
         if self._effects_mode == "inline":
-            self._relay.drain_after_commit(order_id=order_id, refund_order_id=refund_order_id)
+            self._relay.drain_after_commit(
+                claimed=claimed, order_id=order_id, refund_order_id=refund_order_id
+            )
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
@@ -240,6 +243,7 @@ class ServiceCore:
         succeeds or is rejected with its own typed error (say, OrderAlreadyCanceled).
         """
         attempts = CONFLICT_ATTEMPTS if decide_again else 1
+        self._local.claimed = None
         for attempt in range(1, attempts + 1):
             with self._uow() as uow:
                 replay = self._replayed(uow, key, fingerprint)
@@ -247,12 +251,18 @@ class ServiceCore:
                     return replay, True
                 try:
                     result = command(uow)
+                    claimed = (
+                        self._relay.claim_with_command(uow)
+                        if self._effects_mode == "inline"
+                        else None
+                    )
                     crashpoints.reached(crashpoints.BEFORE_COMMIT)
                     uow.commit()
                 except ConcurrencyConflict:
                     if key is None and attempt == attempts:
                         raise
                 else:
+                    self._local.claimed = claimed
                     return result, False
         # Only a keyed command gets here. Another caller may have committed the same key
         # between our read and our commit.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -93,6 +94,7 @@ class Effects:
         self._publisher = publisher
         self._clock = clock
         self._external_stock = external_stock
+        self._local = threading.local()
         self._handlers: dict[str, Callable[[OutboxMessage], None]] = {
             RESTOCK: self._restock,
             SETTLE_PAYMENT: self._settle_payment,
@@ -353,7 +355,13 @@ class Effects:
     def _uow(self) -> UnitOfWork:
         return self._backend.unit_of_work(self._shop)
 
+    def recorded(self) -> int:
+        """How many events this thread's deliveries recorded so far (a relay delivering
+        inline claims again only when the number moved)."""
+        return getattr(self._local, "recorded", 0)
+
     def _record(self, uow: UnitOfWork, event: DomainEvent) -> None:
+        self._local.recorded = self.recorded() + 1
         uow.outbox.add(
             messages_for([event], now=self._clock.now(), publish=self._publisher is not None)
         )
