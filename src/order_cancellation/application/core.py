@@ -32,6 +32,7 @@ from order_cancellation.domain.errors import (
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.order import Order
 from order_cancellation.domain.records import replace
+from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.values import (
     ReasonCode,
     check_identifier,
@@ -135,10 +136,26 @@ class ServiceCore:
             # and recorded, with the other effects still to run.
             crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
         claimed, self._local.claimed = getattr(self._local, "claimed", None), None
+        stored, self._local.stored_refund = getattr(self._local, "stored_refund", None), None
         if self._effects_mode == "inline":
-            self._relay.drain_after_commit(
-                claimed=claimed, order_id=order_id, refund_order_id=refund_order_id
-            )
+            known = self._effects.known
+            known.collect(stored if claimed is not None else None)
+            try:
+                self._relay.drain_after_commit(
+                    claimed=claimed, order_id=order_id, refund_order_id=refund_order_id
+                )
+            finally:
+                self._local.result = known.collected(refund_order_id)
+
+    def _refund_result(self, refund_order_id: str) -> RefundOrder:
+        """A command's refund order after its inline effects: as they committed it when
+        they settled it all (no read back), else read."""
+        known: RefundOrder | None = getattr(self._local, "result", None)
+        self._local.result = None
+        if known is not None and known.id == refund_order_id:
+            return known
+        with self._uow() as uow:
+            return uow.refunds.get(refund_order_id)
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
@@ -180,6 +197,7 @@ class ServiceCore:
             events.append(restocked.event)
         if refund is not None:
             uow.refunds.add(refund)
+        self._local.stored_refund = refund
         messages = messages_for(events, now=self._now(), publish=self._publisher is not None)
         if restocked is not None:
             # Done already, in this transaction: written for the record (and so that a
@@ -243,7 +261,7 @@ class ServiceCore:
         succeeds or is rejected with its own typed error (say, OrderAlreadyCanceled).
         """
         attempts = CONFLICT_ATTEMPTS if decide_again else 1
-        self._local.claimed = None
+        self._local.claimed = self._local.stored_refund = None
         for attempt in range(1, attempts + 1):
             with self._uow() as uow:
                 replay = self._replayed(uow, key, fingerprint)

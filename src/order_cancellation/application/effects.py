@@ -17,6 +17,7 @@ from typing import Final, TypeVar
 
 from order_cancellation.application import crashpoints
 from order_cancellation.application.ids import uuid5_text
+from order_cancellation.application.known import KnownRefunds
 from order_cancellation.application.local_effects import (
     RESTOCK_EVENTS,
     restock_movements,
@@ -95,6 +96,7 @@ class Effects:
         self._clock = clock
         self._external_stock = external_stock
         self._local = threading.local()
+        self.known = KnownRefunds()
         self._handlers: dict[str, Callable[[OutboxMessage], None]] = {
             RESTOCK: self._restock,
             SETTLE_PAYMENT: self._settle_payment,
@@ -133,6 +135,8 @@ class Effects:
             # usually says why already (it read the same record).
             reason = storable(f"its refund order cannot be updated ({unreadable}); {text}")
             failed, recorded = self._dead_letter_alone(message, reason, now=now), True
+        if message.refund_order_id is not None:
+            self.known.committed(None, message.refund_order_id)
         if recorded:
             self._log_failure(message, failed)
         return failed
@@ -243,8 +247,7 @@ class Effects:
     def _settle_payment(self, message: OutboxMessage) -> None:
         event = message.event
         assert isinstance(event, REFUNDING_EVENTS)
-        with self._uow() as uow:
-            refund = uow.refunds.get(event.refund_order_id)
+        refund = self.known.before_call(event.refund_order_id, self._uow)
         if refund.payment_settled:
             self._complete(message)
             return
@@ -356,15 +359,15 @@ class Effects:
         return self._backend.unit_of_work(self._shop)
 
     def recorded(self) -> int:
-        """How many events this thread's deliveries recorded so far (a relay delivering
-        inline claims again only when the number moved)."""
+        """How many outbox messages this thread's deliveries recorded so far (a relay
+        delivering inline claims again only when the number moved)."""
         return getattr(self._local, "recorded", 0)
 
     def _record(self, uow: UnitOfWork, event: DomainEvent) -> None:
-        self._local.recorded = self.recorded() + 1
-        uow.outbox.add(
-            messages_for([event], now=self._clock.now(), publish=self._publisher is not None)
-        )
+        messages = messages_for([event], now=self._clock.now(), publish=self._publisher is not None)
+        if messages:
+            self._local.recorded = self.recorded() + len(messages)
+            uow.outbox.add(messages)
 
     def _complete(self, message: OutboxMessage) -> None:
         with self._uow() as uow:
@@ -379,15 +382,16 @@ class Effects:
     ) -> None:
         """Apply ``change`` and mark the message done in one transaction, retrying on conflict."""
 
-        def transaction() -> None:
+        def transaction() -> RefundOrder | None:
             with self._uow() as uow:
                 updated = change(uow, uow.refunds.get(refund_order_id))
                 if updated is not None:
                     uow.refunds.update(updated)
                 uow.outbox.complete(message.id)
                 uow.commit()
+                return updated
 
-        _retrying_conflicts(transaction)
+        self.known.committed(_retrying_conflicts(transaction), refund_order_id)
 
 
 def _is_failure_announcement(message: OutboxMessage) -> bool:

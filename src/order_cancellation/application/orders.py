@@ -344,7 +344,7 @@ class OrderCommands(ServiceCore):
 
         refund_id = self._command(command, key, fingerprint, decide_again=expected_version is None)
         self._after_command(order_id=order_id, refund_order_id=refund_id)
-        return self.get_refund_order(refund_id)
+        return self._refund_result(refund_id)
 
     def get_order(self, order_id: str) -> Order:
         check_identifier(order_id, "the order id")
