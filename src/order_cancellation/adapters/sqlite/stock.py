@@ -7,11 +7,16 @@ transaction as the level it changes; a redelivered restock finds its key and doe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from order_cancellation.adapters.sqlite.columns import corrupted
 from order_cancellation.adapters.sqlite.connection import Statements
 from order_cancellation.domain.errors import InsufficientStock
 from order_cancellation.domain.stock import MovementKey, StockMovement, check_storable
+
+# Movements (or SKUs) per lookup statement: 4 parameters each, well under SQLite's
+# default limit of 999 parameters in older builds.
+_CHUNK: Final = 200
 
 
 class SQLiteStock:
@@ -46,13 +51,15 @@ class SQLiteStock:
         return row is not None
 
     def apply(self, movements: Sequence[StockMovement]) -> int:
-        # Decide everything before writing anything: all movements apply, or none.
-        fresh = {m.key: m for m in movements if not self.applied(m.key)}
-        before: dict[str, int] = {}
+        # Decide everything before writing anything: all movements apply, or none. One
+        # statement reads which keys are taken and one the levels, whatever the number of
+        # movements (in chunks that keep within SQLite's limit on parameters).
+        unique = {m.key: m for m in movements}
+        taken = self._taken(list(unique))
+        fresh = {key: m for key, m in unique.items() if key not in taken}
+        before = self._levels_of(sorted({m.sku for m in fresh.values()}))
         after: dict[str, int] = {}
         for movement in fresh.values():
-            if movement.sku not in before:
-                before[movement.sku] = self.level(movement.sku)
             after[movement.sku] = after.get(movement.sku, before[movement.sku]) + movement.delta
         short = {sku: level for sku, level in after.items() if level < 0}
         if short:
@@ -81,6 +88,36 @@ class SQLiteStock:
         for sku, level in after.items():
             self.set_level(sku, level)
         return len(fresh)
+
+    def _taken(self, keys: list[MovementKey]) -> set[MovementKey]:
+        taken: set[MovementKey] = set()
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            rows = self._db.run(
+                "SELECT order_id, line_id, kind, reference FROM stock_movements"  # noqa: S608 - placeholders only
+                " WHERE shop = ? AND (order_id, line_id, kind, reference) IN"
+                f" (VALUES {', '.join(['(?, ?, ?, ?)'] * len(chunk))})",
+                [self._shop]
+                + [p for k in chunk for p in (k.order_id, k.line_id, k.kind.value, k.reference)],
+            ).fetchall()
+            found = {tuple(row) for row in rows}
+            taken.update(
+                k for k in chunk if (k.order_id, k.line_id, k.kind.value, k.reference) in found
+            )
+        return taken
+
+    def _levels_of(self, skus: list[str]) -> dict[str, int]:
+        levels = dict.fromkeys(skus, 0)
+        for start in range(0, len(skus), _CHUNK):
+            chunk = skus[start : start + _CHUNK]
+            rows = self._db.run(
+                "SELECT sku, level FROM stock_levels WHERE shop = ?"  # noqa: S608 - placeholders only
+                f" AND sku IN ({', '.join(['?'] * len(chunk))})",
+                [self._shop, *chunk],
+            ).fetchall()
+            for sku, level in rows:
+                levels[sku] = self._checked(sku, level)
+        return levels
 
     def _checked(self, sku: str, level: object) -> int:
         if type(level) is not int:
