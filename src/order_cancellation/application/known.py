@@ -30,11 +30,12 @@ class KnownRefunds:
         self._local.known = {} if refund is None else {refund.id: refund}
 
     def collected(self, refund_order_id: str | None) -> RefundOrder | None:
-        """Stop collecting; the refund order as this thread last committed it, if all its
-        effects are settled (else None: read it)."""
+        """Stop collecting; the refund order as this thread last committed it (None: not
+        known so, read it). With its effects delivered it is the one a read would return; with
+        some left pending (the store failed after the command's commit) it is the committed
+        result the caller gets, and no read of a failing store stands in the way."""
         known, self._local.known = self._known(), None
-        refund = None if known is None or refund_order_id is None else known.get(refund_order_id)
-        return None if refund is None or refund.has_pending_effect else refund
+        return None if known is None or refund_order_id is None else known.get(refund_order_id)
 
     def before_call(
         self, refund_order_id: str, unit_of_work: Callable[[], UnitOfWork]
