@@ -64,4 +64,5 @@ class MinimalCancels(RawCancels):
                 "UPDATE stock_levels SET level = level + ? WHERE shop = ? AND sku = ?",
                 (line["quantity"], SHOP, line["sku"]),
             )
-        refund["stock_status"], refund["stock_error"] = "done", None
+        # Stored restocked: its second version, as the library stores it.
+        refund["stock_status"], refund["stock_error"], refund["version"] = "done", None, 2

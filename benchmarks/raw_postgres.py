@@ -121,11 +121,11 @@ class RawPostgresCancels:
             "manual_refund_note": None, "order_id": order_id, "payment_attempts": 0,
             "payment_detail": None, "payment_status": "pending", "provider_reference": None,
             "reason": None, "reason_code": None, "refunded": zero, "released": zero,
-            "restock": True, "shop": shop, "stock_status": "done", "version": 1,
+            "restock": True, "shop": shop, "stock_status": "done", "version": 2,
         }  # fmt: skip
         db.execute(
             self._refund,
-            (shop, refund_id, order_id, self.now, 1, "pending", "done", Jsonb(refund)),
+            (shop, refund_id, order_id, self.now, 2, "pending", "done", Jsonb(refund)),
         )
         db.execute(
             self._movements,
@@ -160,8 +160,8 @@ class RawPostgresCancels:
         # The provider: the authorization is canceled, once per idempotency key.
         reference = order["payment"]["reference"]
         self.voided.setdefault(reference, {"amount": amount, "key": refund_id})
-        refund.update(payment_status="voided", released=amount, version=2, payment_attempts=1)
-        db.execute(self._settled, (2, "voided", Jsonb(refund), shop, refund_id, 1))
+        refund.update(payment_status="voided", released=amount, version=3, payment_attempts=1)
+        db.execute(self._settled, (3, "voided", Jsonb(refund), shop, refund_id, 2))
         db.execute(self._done, (shop, message_id))
         db.commit()
         return refund

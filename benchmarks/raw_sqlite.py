@@ -134,8 +134,8 @@ class RawCancels:
         db.execute(
             "INSERT INTO refund_orders (shop, id, order_id, created_at, version, payment_status,"
             " stock_status, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (SHOP, refund_id, order_id, NOW, 1, "pending", "pending",
-             json.dumps(refund, sort_keys=True)),
+            (SHOP, refund_id, order_id, NOW, refund["version"], "pending",
+             refund["stock_status"], json.dumps(refund, sort_keys=True)),
         )  # fmt: skip
         event = json.dumps(
             {
