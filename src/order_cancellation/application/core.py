@@ -148,8 +148,8 @@ class ServiceCore:
                 self._local.result = known.collected(refund_order_id)
 
     def _refund_result(self, refund_order_id: str) -> RefundOrder:
-        """A command's refund order after its inline effects: as they committed it when
-        they settled it all (no read back), else read."""
+        """A command's refund order after its inline effects: as this thread last committed
+        it (no read back; see application/known.py), else read."""
         known: RefundOrder | None = getattr(self._local, "result", None)
         self._local.result = None
         if known is not None and known.id == refund_order_id:
@@ -262,6 +262,7 @@ class ServiceCore:
         """
         attempts = CONFLICT_ATTEMPTS if decide_again else 1
         self._local.claimed = self._local.stored_refund = None
+        self._local.restocked = False
         for attempt in range(1, attempts + 1):
             with self._uow() as uow:
                 replay = self._replayed(uow, key, fingerprint)
