@@ -293,7 +293,8 @@ class _Outbox(_Repository):
             if message.id in self._t.outbox:
                 raise ConcurrencyConflict(f"outbox message {message.id!r} exists already.")
             journal.set(self._t.outbox, message.id, message)
-            journal.set(self._t.open_messages, message.id, None)
+            if message.status is not MessageStatus.DONE:  # one written done is not open
+                journal.set(self._t.open_messages, message.id, None)
 
     def get(self, message_id: str) -> OutboxMessage:
         try:
