@@ -93,11 +93,16 @@ class SQLiteStock:
         taken: set[MovementKey] = set()
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
+            orders = sorted({k.order_id for k in chunk})
+            # The order ids narrow the search to the primary key's (shop, order_id) prefix:
+            # SQLite does not search an index with a list of row values alone (it would scan
+            # every movement of the shop).
             rows = self._db.run(
                 "SELECT order_id, line_id, kind, reference FROM stock_movements"  # noqa: S608 - placeholders only
-                " WHERE shop = ? AND (order_id, line_id, kind, reference) IN"
+                f" WHERE shop = ? AND order_id IN ({', '.join(['?'] * len(orders))})"
+                " AND (order_id, line_id, kind, reference) IN"
                 f" (VALUES {', '.join(['(?, ?, ?, ?)'] * len(chunk))})",
-                [self._shop]
+                [self._shop, *orders]
                 + [p for k in chunk for p in (k.order_id, k.line_id, k.kind.value, k.reference)],
             ).fetchall()
             found = {tuple(row) for row in rows}
