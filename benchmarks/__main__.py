@@ -21,6 +21,7 @@ BENCHMARKS = {
     "rss": "benchmarks.rss",
     "relay": "benchmarks.relay",
     "paging": "benchmarks.paging",
+    "counts": "benchmarks.counts",
 }
 
 

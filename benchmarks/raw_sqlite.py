@@ -55,6 +55,9 @@ class RawCancels:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.worker = f"relay-{os.urandom(6).hex()}"
         self.voided: dict[str, Record] = {}
+        self.handlers: tuple[str, ...] = ("restock", "settle_payment")
+        self.last_refund: Record = {}
+        self.last_event = ""
 
     def close(self) -> None:
         self.db.close()
@@ -127,11 +130,12 @@ class RawCancels:
             "reason": None, "reason_code": None, "refunded": zero, "released": zero,
             "restock": True, "shop": SHOP, "stock_status": "pending", "version": 1,
         }  # fmt: skip
+        self._in_command(order_id, refund)
         db.execute(
             "INSERT INTO refund_orders (shop, id, order_id, created_at, version, payment_status,"
             " stock_status, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (SHOP, refund_id, order_id, NOW, 1, "pending", "pending",
-             json.dumps(refund, sort_keys=True)),
+            (SHOP, refund_id, order_id, NOW, refund["version"], "pending",
+             refund["stock_status"], json.dumps(refund, sort_keys=True)),
         )  # fmt: skip
         event = json.dumps(
             {
@@ -145,7 +149,7 @@ class RawCancels:
             },
             sort_keys=True,
         )  # fmt: skip
-        for handler in ("restock", "settle_payment"):
+        for handler in self.handlers:
             db.execute(
                 "INSERT INTO outbox (shop, id, handler, refund_order_id, status, attempts,"
                 " available_at, lease_until, leased_by, first_attempt_at, last_error,"
@@ -154,7 +158,11 @@ class RawCancels:
                  None, None, None, None, NOW, event),
             )  # fmt: skip
         db.execute("COMMIT")
+        self.last_refund, self.last_event = refund, event
         return refund_id
+
+    def _in_command(self, order_id: str, refund: Record) -> None:
+        """What a subclass writes in the command's own transaction (here: nothing)."""
 
     # -- 2. the relay ------------------------------------------------------------------------
 

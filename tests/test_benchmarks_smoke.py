@@ -16,6 +16,7 @@ import pytest
 from benchmarks.__main__ import BENCHMARKS, main
 from benchmarks.harness import Row, Sizes
 from benchmarks.memory import LINES, DictShop, library_shop
+from benchmarks.minimal_sqlite import MinimalCancels
 from benchmarks.orders import START
 from benchmarks.raw_sqlite import RawCancels
 from benchmarks.settings import DEFAULT_DSN
@@ -25,7 +26,7 @@ from benchmarks.sqlite_files import SHOP, authorized_provider, open_order_ids, s
 from order_cancellation import Sales
 from order_cancellation.adapters.clock import ManualClock
 
-NEEDS_POSTGRES = {"postgres", "relay"}
+NEEDS_POSTGRES = {"postgres", "relay", "counts"}
 
 
 def _postgres_or_skip(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,6 +100,25 @@ def test_the_baselines_change_the_same_state_as_the_library(tmp_path: Path) -> N
             raw.close()
         counts[side] = _table_counts(path)
     assert counts["library"] == counts["raw"]
+
+
+def test_the_minimal_sqlite_baseline_leaves_the_librarys_state_with_one_outbox_row(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "template.db"
+    seed(template, 2, LINES)
+    counts = {}
+    for side, kind in (("raw", RawCancels), ("minimal", MinimalCancels)):
+        path = tmp_path / f"{side}.db"
+        path.write_bytes(template.read_bytes())
+        raw = kind(path, synchronous="FULL")
+        raw.cancel(open_order_ids(path)[0])
+        raw.close()
+        counts[side] = _table_counts(path)
+
+    outbox = {side: counted.pop("outbox") for side, counted in counts.items()}
+    assert counts["minimal"] == counts["raw"]
+    assert outbox == {"raw": [("done", 2)], "minimal": [("done", 1)]}
 
 
 def test_bulk_seeded_orders_read_back_through_the_library(tmp_path: Path) -> None:

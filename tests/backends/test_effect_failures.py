@@ -10,8 +10,8 @@ leaves its effects pending instead of reporting the command as unwritten.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Self
 
 import attrs
 import pytest
@@ -33,13 +33,14 @@ from order_cancellation import (
 from order_cancellation.adapters.clock import ManualClock
 from order_cancellation.adapters.manual import ManualPaymentGateway
 from order_cancellation.adapters.memory import RecordingPublisher
+from order_cancellation.application.relay import INLINE_LEASE
 from order_cancellation.application.service import EffectsMode
 from order_cancellation.domain.events import DomainEvent, EffectFailed, OrderPlaced
 from order_cancellation.domain.refunds import SettlementResult
 from order_cancellation.domain.text import REPLACEMENT
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.payments import CaptureRequest, SettlementRequest
-from order_cancellation.ports.persistence import Outbox, OutboxMessage, UnitOfWork
+from order_cancellation.ports.persistence import UnitOfWork
 from order_cancellation.ports.stock import StockLedger
 from tests.application.platform_ledger import PlatformLedger
 from tests.backends.conftest import BackendFactory, DamageEvent
@@ -336,57 +337,64 @@ def test_pending_refund_orders_include_money_still_owed_by_hand(
 # -- a store failing after the command committed ---------------------------------------------------
 
 
-class FailingOutbox:
-    """An outbox whose claims fail as a locked or unreachable store does."""
+class LocksAfterTheCommand:
+    """A store that locks up right after the next command commits: every later unit of work
+    fails to begin, as a locked or unreachable store does, until ``failing`` is reset."""
 
-    def __init__(self, inner: Outbox) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-    def claim(self, **_: object) -> Sequence[OutboxMessage]:
-        raise StorageError("the database is locked (timed out after 5.0 s); nothing was written")
-
-
-class ClaimsFailingBackend:
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
+        self.armed = False
         self.failing = False
 
     def unit_of_work(self, shop: str) -> UnitOfWork:
         uow = self.inner.unit_of_work(shop)
-        return _ClaimsFailing(uow) if self.failing else uow
+        if self.failing:
+            return _Locked(uow)
+        return _LocksAfterCommit(uow, self) if self.armed else uow
 
 
-class _ClaimsFailing(DelegatingUnitOfWork):
-    @property
-    def outbox(self) -> Outbox:
-        return FailingOutbox(self.inner.outbox)  # type: ignore[return-value]
+class _LocksAfterCommit(DelegatingUnitOfWork):
+    def __init__(self, inner: UnitOfWork, store: LocksAfterTheCommand) -> None:
+        super().__init__(inner)
+        self._store = store
+
+    def commit(self) -> None:
+        self.inner.commit()
+        self._store.armed, self._store.failing = False, True
+
+
+class _Locked(DelegatingUnitOfWork):
+    def __enter__(self) -> Self:
+        raise StorageError("the database is locked (timed out after 5.0 s); nothing was written")
 
 
 def test_inline_delivery_meeting_a_failing_store_returns_the_committed_result(
     backend_factory: BackendFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    backend = ClaimsFailingBackend(backend_factory())
+    backend = LocksAfterTheCommand(backend_factory())
     shop = open_shop(backend)
     order_id = shop.place()
-    backend.failing = True
+    backend.armed = True
 
     with caplog.at_level(logging.WARNING, logger="order_cancellation"):
         refund = shop.sales.cancel_order(order_id)
 
+    # As the command committed it: restocked with it (inline, built-in ledger), the
+    # settlement still to be recorded.
     assert refund.order_id == order_id
     assert (refund.stock_status, refund.payment_status) == (
-        StockStatus.PENDING,
+        StockStatus.DONE,
         PaymentStatus.PENDING,
     )
     (record,) = [r for r in caplog.records if getattr(r, "refund_order_id", None) == refund.id]
     assert (record.shop, record.order_id) == (SHOP, order_id)  # type: ignore[attr-defined]
     assert "database is locked" in record.error  # type: ignore[attr-defined]
-    assert shop.sales.pending_effects() == 3  # restock, settlement, publication
-
     backend.failing = False
+    assert shop.sales.pending_effects() == 3  # settlement, two publications
+
+    # Leased to the inline relay with the command: the next delivery run after that short
+    # lease takes them.
+    shop.clock.advance(INLINE_LEASE)
     shop.sales.process_pending()
 
     assert not shop.sales.get_refund_order(refund.id).has_pending_effect

@@ -9,6 +9,7 @@ is called inside that transaction; effects run afterwards, from the outbox.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Self, TypeVar
@@ -16,6 +17,7 @@ from typing import Literal, Self, TypeVar
 from order_cancellation.application import crashpoints
 from order_cancellation.application.effects import Effects
 from order_cancellation.application.ids import new_id
+from order_cancellation.application.local_effects import restock_in_command
 from order_cancellation.application.relay import Relay
 from order_cancellation.application.retry import RetryPolicy
 from order_cancellation.application.routing import messages_for
@@ -29,6 +31,7 @@ from order_cancellation.domain.errors import (
 )
 from order_cancellation.domain.events import DomainEvent
 from order_cancellation.domain.order import Order
+from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import RefundOrder
 from order_cancellation.domain.tenders import TenderPolicy
 from order_cancellation.domain.values import (
@@ -39,7 +42,12 @@ from order_cancellation.domain.values import (
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
 from order_cancellation.ports.payments import PaymentGateway
-from order_cancellation.ports.persistence import IdempotencyRecord, UnitOfWork
+from order_cancellation.ports.persistence import (
+    Effect,
+    IdempotencyRecord,
+    MessageStatus,
+    UnitOfWork,
+)
 from order_cancellation.ports.stock import StockLedger
 
 T = TypeVar("T")
@@ -91,6 +99,10 @@ class ServiceCore:
             clock=clock,
             external_stock=stock,
         )
+        # Restock in the command's own transaction: inline effects, built-in ledger (see
+        # application/local_effects.py).
+        self._restocks_in_command = effects == "inline" and stock is None
+        self._local = threading.local()
         self._retry_policy = retry_policy or RetryPolicy()
         self._lease = lease
         self._relay = self._new_relay()
@@ -140,8 +152,32 @@ class ServiceCore:
         self, *, order_id: str | None = None, refund_order_id: str | None = None
     ) -> None:
         crashpoints.reached(crashpoints.AFTER_COMMIT)
+        if getattr(self._local, "restocked", False):
+            self._local.restocked = False
+            # The command's own transaction moved the stock: a kill here finds it moved
+            # and recorded, with the other effects still to run.
+            crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
+        claimed, self._local.claimed = getattr(self._local, "claimed", None), None
+        stored, self._local.stored_refund = getattr(self._local, "stored_refund", None), None
         if self._effects_mode == "inline":
-            self._relay.drain_after_commit(order_id=order_id, refund_order_id=refund_order_id)
+            known = self._effects.known
+            known.collect(stored if claimed is not None else None)
+            try:
+                self._relay.drain_after_commit(
+                    claimed=claimed, order_id=order_id, refund_order_id=refund_order_id
+                )
+            finally:
+                self._local.result = known.collected(refund_order_id)
+
+    def _refund_result(self, refund_order_id: str) -> RefundOrder:
+        """A command's refund order after its inline effects: as this thread last committed
+        it (no read back; see application/known.py), else read."""
+        known: RefundOrder | None = getattr(self._local, "result", None)
+        self._local.result = None
+        if known is not None and known.id == refund_order_id:
+            return known
+        with self._uow() as uow:
+            return uow.refunds.get(refund_order_id)
 
     def _load(self, uow: UnitOfWork, order_id: str, expected_version: int | None) -> Order:
         if expected_version is not None and (
@@ -171,9 +207,28 @@ class ServiceCore:
             uow.orders.add(decision.order)
         else:
             uow.orders.update(decision.order)
-        if decision.refund_order is not None:
-            uow.refunds.add(decision.refund_order)
-        self._record(uow, decision.events)
+        refund, events = decision.refund_order, list(decision.events)
+        restocked = (
+            restock_in_command(uow, refund, events, now=self._now())
+            if refund is not None and self._restocks_in_command
+            else None
+        )
+        self._local.restocked = restocked is not None
+        if restocked is not None:
+            refund = restocked.refund
+            events.append(restocked.event)
+        if refund is not None:
+            uow.refunds.add(refund)
+        self._local.stored_refund = refund
+        messages = messages_for(events, now=self._now(), publish=self._publisher is not None)
+        if restocked is not None:
+            # Done already, in this transaction: written for the record (and so that a
+            # redelivery, at least once, finds the refund order restocked).
+            messages = [
+                replace(m, status=MessageStatus.DONE) if m.handler == Effect.RESTOCK else m
+                for m in messages
+            ]
+        uow.outbox.add(messages)
         self._remember(uow, key, fingerprint, result_id)
 
     def _record(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
@@ -228,6 +283,8 @@ class ServiceCore:
         succeeds or is rejected with its own typed error (say, OrderAlreadyCanceled).
         """
         attempts = CONFLICT_ATTEMPTS if decide_again else 1
+        self._local.claimed = self._local.stored_refund = None
+        self._local.restocked = False
         for attempt in range(1, attempts + 1):
             with self._uow() as uow:
                 replay = self._replayed(uow, key, fingerprint)
@@ -235,12 +292,18 @@ class ServiceCore:
                     return replay, True
                 try:
                     result = command(uow)
+                    claimed = (
+                        self._relay.claim_with_command(uow)
+                        if self._effects_mode == "inline"
+                        else None
+                    )
                     crashpoints.reached(crashpoints.BEFORE_COMMIT)
                     uow.commit()
                 except ConcurrencyConflict:
                     if key is None and attempt == attempts:
                         raise
                 else:
+                    self._local.claimed = claimed
                     return result, False
         # Only a keyed command gets here. Another caller may have committed the same key
         # between our read and our commit.

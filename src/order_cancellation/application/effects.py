@@ -7,60 +7,37 @@ order's effect status is updated in the same transaction that marks the message 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Final, TypeVar
 
 from order_cancellation.application import crashpoints
-from order_cancellation.application.ids import uuid5_text
-from order_cancellation.application.routing import messages_for
-from order_cancellation.application.tender_effects import (
-    capture_requests,
-    newly_settled,
-    part_request,
-    settle_parts,
+from order_cancellation.application.effect_plumbing import (
+    KEY_NAMESPACE,
+    retrying_conflicts,
+    settlement_key,
 )
+from order_cancellation.application.local_effects import (
+    RESTOCK_EVENTS,
+    restock_movements,
+    stock_restored,
+)
+from order_cancellation.application.payment_effects import PaymentEffects
 from order_cancellation.domain.errors import (
-    ConcurrencyConflict,
     ConfigurationError,
     RepositoryCorrupted,
 )
 from order_cancellation.domain.events import (
-    REFUNDING_EVENTS,
-    AuthorizationLapsed,
-    AuthorizationReduced,
-    DomainEvent,
     EffectFailed,
-    ManualRefundRequired,
-    OrderCanceled,
-    OrderFulfilled,
-    PaymentCaptured,
-    PaymentRefunded,
-    PaymentSettled,
-    PaymentVoided,
-    ReturnCreated,
-    StockRestored,
-    UnshippedUnitsCanceled,
 )
-from order_cancellation.domain.money import Money
-from order_cancellation.domain.records import replace
 from order_cancellation.domain.refunds import (
-    PaymentStatus,
     RefundOrder,
-    SettlementResult,
     StockStatus,
-    TenderRefund,
 )
-from order_cancellation.domain.states import OrderState
-from order_cancellation.domain.stock import MovementKey, MovementKind, StockMovement
 from order_cancellation.domain.text import storable
-from order_cancellation.domain.values import PaymentRef
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock, EventPublisher
-from order_cancellation.ports.payments import CaptureRequest, PaymentGateway, SettlementRequest
+from order_cancellation.ports.payments import PaymentGateway
 from order_cancellation.ports.persistence import (
     REFUND_ORDER_EFFECTS,
     Effect,
@@ -71,19 +48,11 @@ from order_cancellation.ports.persistence import (
 from order_cancellation.ports.stock import StockLedger
 
 _log = logging.getLogger("order_cancellation.effects")
-KEY_NAMESPACE: Final = uuid.UUID("6f1f6f52-5f0e-4a53-9a55-3e0f4c8f1d2a")
-CAS_ATTEMPTS: Final = 5
-_T = TypeVar("_T")
 
 
-def settlement_key(shop: str, refund_order_id: str, reference: str | None = None) -> str:
-    """The payment idempotency key of a refund order (of one of its payments, for an order
-    paid with several): stable across retries, unique per intent."""
-    tender = "" if reference is None else f"\x1f{reference}"
-    return uuid5_text(KEY_NAMESPACE, f"{shop}\x1f{refund_order_id}\x1fsettle{tender}")
+class Effects(PaymentEffects):
+    """The effect handlers of one shop (see the module's docstring)."""
 
-
-class Effects:
     def __init__(
         self,
         *,
@@ -95,22 +64,21 @@ class Effects:
         clock: Clock,
         external_stock: StockLedger | None,
     ) -> None:
-        self._shop = shop
-        self._backend = backend
-        self._gateways = dict(gateways)
-        self._default_gateway = default_gateway
-        self._publisher = publisher
-        self._clock = clock
-        self._external_stock = external_stock
+        super().__init__(
+            shop=shop,
+            backend=backend,
+            gateways=gateways,
+            default_gateway=default_gateway,
+            publisher=publisher,
+            clock=clock,
+            external_stock=external_stock,
+        )
         self._handlers: dict[str, Callable[[OutboxMessage], None]] = {
             Effect.RESTOCK: self._restock,
             Effect.SETTLE_PAYMENT: self._settle_payment,
             Effect.CAPTURE_PAYMENT: self._capture_payment,
             Effect.PUBLISH: self._publish,
         }
-
-    def gateway_for(self, payment: PaymentRef) -> PaymentGateway:
-        return self._gateways.get(payment.provider, self._default_gateway)
 
     def run(self, message: OutboxMessage) -> None:
         handler = self._handlers.get(message.handler)
@@ -131,7 +99,7 @@ class Effects:
         now = self._clock.now()
         text = storable(f"{type(error).__name__}: {error}")
         try:
-            failed, recorded = _retrying_conflicts(
+            failed, recorded = retrying_conflicts(
                 lambda: self._record_failure(message, text, now=now, retry_at=retry_at)
             )
         except RepositoryCorrupted as unreadable:
@@ -140,6 +108,8 @@ class Effects:
             # usually says why already (it read the same record).
             reason = storable(f"its refund order cannot be updated ({unreadable}); {text}")
             failed, recorded = self._dead_letter_alone(message, reason, now=now), True
+        if message.refund_order_id is not None:
+            self.known.committed(None, message.refund_order_id)
         if recorded:
             self._log_failure(message, failed)
         return failed
@@ -230,26 +200,8 @@ class Effects:
 
     def _restock(self, message: OutboxMessage) -> None:
         event = message.event
-        assert isinstance(event, (OrderCanceled, ReturnCreated, UnshippedUnitsCanceled))
-        # A whole-order cancel restocks each line once ("" reference); a return or a cancel
-        # of unshipped units restocks under its own refund order, as there may be several.
-        kind, reference = (
-            (MovementKind.CANCEL_RESTOCK, "")
-            if isinstance(event, OrderCanceled)
-            else (MovementKind.CANCEL_RESTOCK, event.refund_order_id)
-            if isinstance(event, UnshippedUnitsCanceled)
-            else (MovementKind.RETURN_RESTOCK, event.refund_order_id)
-        )
-        movements = [
-            StockMovement(
-                key=MovementKey(
-                    order_id=event.order_id, line_id=line.line_id, kind=kind, reference=reference
-                ),
-                sku=line.sku,
-                delta=line.quantity,
-            )
-            for line in event.lines
-        ]
+        assert isinstance(event, RESTOCK_EVENTS)
+        movements = restock_movements(event)
         if self._external_stock is not None:
             self._external_stock.apply(movements)
             crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
@@ -260,251 +212,15 @@ class Effects:
             if self._external_stock is None:
                 uow.stock.apply(movements)
                 crashpoints.reached(crashpoints.AFTER_STOCK_MOVEMENT)
-            self._record(
-                uow,
-                StockRestored(
-                    shop=self._shop,
-                    order_id=event.order_id,
-                    occurred_at=self._clock.now(),
-                    refund_order_id=event.refund_order_id,
-                    kind=refund.kind,
-                    lines=event.lines,
-                ),
-            )
+            self._record(uow, stock_restored(event, refund, now=self._clock.now()))
             return refund.stock_restored()
 
         self._update_refund(message, event.refund_order_id, restored)
-
-    def _settle_payment(self, message: OutboxMessage) -> None:
-        event = message.event
-        assert isinstance(event, REFUNDING_EVENTS)
-        with self._uow() as uow:
-            refund = uow.refunds.get(event.refund_order_id)
-        if refund.payment_settled:
-            self._complete(message)
-            return
-        if refund.tenders:
-            self._settle_tenders(message, refund)
-            return
-        result = self._settlement(message, event.payment, refund)
-        if result.detail is not None:
-            # A provider's own words, kept on the refund order and in events.
-            result = replace(result, detail=storable(result.detail))
-        crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
-        if result.unrefunded is not None:
-            _log.warning(
-                "shop %s: the provider holds %s for order %s beyond what it is worth; it was "
-                "not refunded: look at the payment in the provider's portal",
-                self._shop,
-                result.unrefunded,
-                refund.order_id,
-                extra={
-                    "shop": self._shop,
-                    "order_id": refund.order_id,
-                    "refund_order_id": refund.id,
-                    "unrefunded": str(result.unrefunded),
-                },
-            )
-
-        def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
-            if current.payment_settled:
-                return None
-            for follow_up in _settlement_events(current, result, event.payment, self._clock):
-                self._record(uow, follow_up)
-            return current.settled(result)
-
-        self._update_refund(message, refund.id, settled)
-
-    def _settle_tenders(self, message: OutboxMessage, refund: RefundOrder) -> None:
-        now = self._clock.now()
-
-        def settle(part: TenderRefund) -> SettlementResult:
-            request = part_request(
-                refund,
-                part,
-                shop=self._shop,
-                key=settlement_key(self._shop, refund.id, part.payment.reference),
-                attempt=message.attempts + 1,
-                first_attempt_at=message.first_attempt_at or now,
-                now=now,
-            )
-            return self.gateway_for(part.payment).settle(request)
-
-        parts, error = settle_parts(refund.tenders, settle)
-        crashpoints.reached(crashpoints.AFTER_PAYMENT_CALL)
-
-        def settled(uow: UnitOfWork, current: RefundOrder) -> RefundOrder | None:
-            if current.payment_settled:
-                return None
-            for part in newly_settled(current.tenders, parts):
-                result = SettlementResult(
-                    status=part.status,
-                    refunded=part.refunded,
-                    released=part.released,
-                    manual=part.manual,
-                    detail=part.detail,
-                )
-                for follow_up in _settlement_events(
-                    current, result, part.payment, self._clock, reference=part.payment.reference
-                ):
-                    self._record(uow, follow_up)
-            return current.tenders_settled(parts)
-
-        if error is None:
-            self._update_refund(message, refund.id, settled)
-            return
-        if parts != refund.tenders:
-            # What the payments before the failing one did is kept: a retry does not ask
-            # their gateways again.
-            def progress() -> None:
-                with self._uow() as uow:
-                    updated = settled(uow, uow.refunds.get(refund.id))
-                    if updated is not None:
-                        uow.refunds.update(updated)
-                    uow.commit()
-
-            _retrying_conflicts(progress)
-        raise error
-
-    def _settlement(
-        self, message: OutboxMessage, payment: PaymentRef | None, refund: RefundOrder
-    ) -> SettlementResult:
-        zero = Money.zero(refund.amount.currency)
-        if payment is None or refund.amount.is_zero():
-            return SettlementResult(
-                status=PaymentStatus.NOT_REQUIRED,
-                refunded=zero,
-                released=zero,
-                manual=zero,
-                detail="nothing was paid" if payment is None else "nothing to give back",
-            )
-        now = self._clock.now()
-        request = SettlementRequest(
-            shop=self._shop,
-            order_id=refund.order_id,
-            refund_order_id=refund.id,
-            kind=refund.kind,
-            amount=refund.amount,
-            lines=refund.lines,
-            shipping=refund.shipping,
-            fees=refund.fees,
-            order_worth=refund.order_worth,
-            order_keeps=refund.order_keeps,
-            payment=payment,
-            idempotency_key=settlement_key(self._shop, refund.id),
-            attempt=message.attempts + 1,
-            first_attempt_at=message.first_attempt_at or now,
-            now=now,
-        )
-        return self.gateway_for(payment).settle(request)
-
-    def _capture_payment(self, message: OutboxMessage) -> None:
-        event = message.event
-        assert isinstance(event, OrderFulfilled)
-        with self._uow() as uow:
-            order = uow.orders.get(event.order_id)
-        # Money is never taken for a canceled order, whatever the capture setting says.
-        if order.state is OrderState.CANCELED or order.payment is None:
-            self._complete(message)
-            return
-        if event.captures:
-            self._capture_tenders(message, event)
-            return
-        captured = self.gateway_for(order.payment).capture(
-            CaptureRequest(
-                shop=self._shop,
-                order_id=order.id,
-                amount=event.amount,
-                lines=event.lines,
-                shipping=event.shipping,
-                payment=order.payment,
-                idempotency_key=uuid5_text(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}"),
-                now=self._clock.now(),
-            )
-        )
-        with self._uow() as uow:
-            if captured.minor:
-                self._record(
-                    uow,
-                    PaymentCaptured(
-                        shop=self._shop,
-                        order_id=order.id,
-                        occurred_at=self._clock.now(),
-                        amount=captured,
-                        provider=order.payment.provider,
-                        reference=order.payment.reference,
-                    ),
-                )
-            uow.outbox.complete(message.id)
-            uow.commit()
-
-    def _capture_tenders(self, message: OutboxMessage, event: OrderFulfilled) -> None:
-        requests = capture_requests(
-            event.captures,
-            shop=self._shop,
-            order_id=event.order_id,
-            key=lambda reference: uuid5_text(
-                KEY_NAMESPACE, f"{self._shop}\x1f{message.id}\x1f{reference}"
-            ),
-            now=self._clock.now(),
-        )
-        captured = [
-            (request, self.gateway_for(request.payment).capture(request)) for request in requests
-        ]
-        with self._uow() as uow:
-            for request, amount in captured:
-                if amount.minor:
-                    self._record(
-                        uow,
-                        PaymentCaptured(
-                            shop=self._shop,
-                            order_id=event.order_id,
-                            occurred_at=self._clock.now(),
-                            amount=amount,
-                            provider=request.payment.provider,
-                            reference=request.payment.reference,
-                        ),
-                    )
-            uow.outbox.complete(message.id)
-            uow.commit()
 
     def _publish(self, message: OutboxMessage) -> None:
         if self._publisher is not None:
             self._publisher.publish(message.event)
         self._complete(message)
-
-    # -- plumbing ----------------------------------------------------------------------------
-
-    def _uow(self) -> UnitOfWork:
-        return self._backend.unit_of_work(self._shop)
-
-    def _record(self, uow: UnitOfWork, event: DomainEvent) -> None:
-        uow.outbox.add(
-            messages_for([event], now=self._clock.now(), publish=self._publisher is not None)
-        )
-
-    def _complete(self, message: OutboxMessage) -> None:
-        with self._uow() as uow:
-            uow.outbox.complete(message.id)
-            uow.commit()
-
-    def _update_refund(
-        self,
-        message: OutboxMessage,
-        refund_order_id: str,
-        change: Callable[[UnitOfWork, RefundOrder], RefundOrder | None],
-    ) -> None:
-        """Apply ``change`` and mark the message done in one transaction, retrying on conflict."""
-
-        def transaction() -> None:
-            with self._uow() as uow:
-                updated = change(uow, uow.refunds.get(refund_order_id))
-                if updated is not None:
-                    uow.refunds.update(updated)
-                uow.outbox.complete(message.id)
-                uow.commit()
-
-        _retrying_conflicts(transaction)
 
 
 def _is_failure_announcement(message: OutboxMessage) -> bool:
@@ -513,61 +229,4 @@ def _is_failure_announcement(message: OutboxMessage) -> bool:
     return message.handler == Effect.PUBLISH and isinstance(message.event, EffectFailed)
 
 
-def _retrying_conflicts(transaction: Callable[[], _T]) -> _T:
-    """Run ``transaction`` again while another writer got in first, CAS_ATTEMPTS times at most;
-    the last conflict is raised."""
-    for _ in range(CAS_ATTEMPTS - 1):
-        with contextlib.suppress(ConcurrencyConflict):
-            return transaction()
-    return transaction()
-
-
-def _settlement_events(
-    refund: RefundOrder,
-    result: SettlementResult,
-    payment: PaymentRef | None,
-    clock: Clock,
-    *,
-    reference: str | None = None,
-) -> list[DomainEvent]:
-    now = clock.now()
-    if result.status is PaymentStatus.MANUAL_REFUND_REQUIRED:
-        # Only a payment made through a service is owed back by hand (nothing paid: see
-        # Effects._settlement).
-        assert payment is not None
-        return [
-            ManualRefundRequired(
-                shop=refund.shop,
-                order_id=refund.order_id,
-                occurred_at=now,
-                refund_order_id=refund.id,
-                amount=result.manual,
-                provider=payment.provider,
-                detail=result.detail,
-                reference=reference,
-            )
-        ]
-    event_type = _SETTLED_EVENTS.get(result.status)
-    if event_type is None:
-        return []
-    return [
-        event_type(
-            shop=refund.shop,
-            order_id=refund.order_id,
-            occurred_at=now,
-            refund_order_id=refund.id,
-            status=result.status,
-            refunded=result.refunded,
-            released=result.released,
-            reference=reference,
-        )
-    ]
-
-
-_SETTLED_EVENTS: Final[Mapping[PaymentStatus, type[PaymentSettled]]] = {
-    PaymentStatus.VOIDED: PaymentVoided,
-    PaymentStatus.REFUNDED: PaymentRefunded,
-    PaymentStatus.REFUNDED_AND_RELEASED: PaymentRefunded,
-    PaymentStatus.AUTHORIZATION_LAPSED: AuthorizationLapsed,
-    PaymentStatus.RELEASED: AuthorizationReduced,
-}
+__all__ = ["KEY_NAMESPACE", "Effects", "settlement_key"]

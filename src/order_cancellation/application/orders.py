@@ -81,8 +81,13 @@ class OrderCommands(ServiceCore):
         code = parse_reason_code(reason_code)
         check_flag(restock, "restock")
         check_reason(reason)
-        fingerprint = command_fingerprint(
-            "cancel_order", order_id, status, reason, code and code.name, restock, actor
+        # Only a command with a key is ever compared with an earlier one.
+        fingerprint = (
+            command_fingerprint(
+                "cancel_order", order_id, status, reason, code and code.name, restock, actor
+            )
+            if idempotency_key is not None
+            else ""
         )
 
         def decide(uow: UnitOfWork, order: Order, refund_order_id: str) -> Decision:
@@ -250,7 +255,7 @@ class OrderCommands(ServiceCore):
 
         refund_id = self._command(command, key, fingerprint, decide_again=expected_version is None)
         self._after_command(order_id=order_id, refund_order_id=refund_id)
-        return self.get_refund_order(refund_id)
+        return self._refund_result(refund_id)
 
     def _cancel_label(self, uow: UnitOfWork, order: Order, status: str) -> str:
         try:

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Final
 
@@ -23,10 +24,15 @@ from order_cancellation.domain.errors import ConcurrencyConflict, PaymentRejecte
 from order_cancellation.domain.text import storable
 from order_cancellation.ports.backend import Backend
 from order_cancellation.ports.events import Clock
-from order_cancellation.ports.persistence import MessageStatus, OutboxMessage
+from order_cancellation.ports.persistence import MessageStatus, OutboxMessage, UnitOfWork
 
 _log = logging.getLogger("order_cancellation.relay")
 _MAX_OUTAGE_WAIT = 60.0
+# The lease of messages claimed with their command for inline delivery: long enough for the
+# delivery right after the commit, short enough that the effects of a process killed right
+# after its commit are taken over at once by any other relay (a restarted worker, the
+# next command's inline delivery, process_pending).
+INLINE_LEASE: Final = timedelta(seconds=5)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,6 +89,23 @@ class Relay:
                 worker=self.worker_id,
             )
             uow.commit()
+        return self._deliver_batch(batch)
+
+    def claim_with_command(self, uow: UnitOfWork) -> Sequence[OutboxMessage]:
+        """Lease the due messages, the command's own among them, in the command's own
+        transaction: inline effects are then delivered right after its commit without a
+        claim of their own (see :meth:`drain_after_commit`).
+
+        The lease is short (:data:`INLINE_LEASE` at most): a process killed right after the
+        commit leaves them to the next relay within seconds, not after the full lease."""
+        return uow.outbox.claim(
+            now=self._clock.now(),
+            limit=self._batch_size,
+            lease=min(self._lease, INLINE_LEASE),
+            worker=self.worker_id,
+        )
+
+    def _deliver_batch(self, batch: Sequence[OutboxMessage]) -> RelayReport:
         if not batch:
             return _NOTHING
         crashpoints.reached(crashpoints.AFTER_CLAIM)
@@ -92,6 +115,31 @@ class Relay:
             failed=outcomes.count(_FAILED),
             dead_lettered=outcomes.count(_DEAD),
         )
+
+    def _deliver_claimed(self, batch: Sequence[OutboxMessage]) -> RelayReport:
+        """Deliver a batch claimed with the command, then claim again only while the
+        deliveries recorded new messages (follow-up events, failures) or the batch was full:
+        otherwise nothing else was due when the command committed, and a claim would find
+        nothing (later messages are for the next delivery run)."""
+        report = RelayReport()
+        while batch:
+            recorded = self._effects.recorded()
+            report += self._deliver_batch(batch)
+            if self._effects.recorded() == recorded and len(batch) < self._batch_size:
+                break
+            batch = self._claim()
+        return report
+
+    def _claim(self) -> Sequence[OutboxMessage]:
+        with self._backend.unit_of_work(self._shop) as uow:
+            batch = uow.outbox.claim(
+                now=self._clock.now(),
+                limit=self._batch_size,
+                lease=self._lease,
+                worker=self.worker_id,
+            )
+            uow.commit()
+        return batch
 
     def drain(self, *, max_batches: int = 10_000) -> RelayReport:
         """Deliver until nothing is due (messages waiting for a retry stay waiting)."""
@@ -104,15 +152,21 @@ class Relay:
         return report
 
     def drain_after_commit(
-        self, *, order_id: str | None = None, refund_order_id: str | None = None
+        self,
+        *,
+        claimed: Sequence[OutboxMessage] | None = None,
+        order_id: str | None = None,
+        refund_order_id: str | None = None,
     ) -> RelayReport:
-        """Deliver a command's effects right after it committed (inline effects).
+        """Deliver a command's effects right after it committed (inline effects): the
+        messages ``claimed`` with the command (:meth:`claim_with_command`) and what they set
+        off, or (None) everything due.
 
         The command is done whatever happens here, so a store failure must not reach its
         caller as if nothing had been written: the effects stay pending for the next
         delivery run (a worker, :meth:`drain`, the next inline command), and it is logged."""
         try:
-            return self.drain()
+            return self.drain() if claimed is None else self._deliver_claimed(claimed)
         except (StorageError, ConcurrencyConflict) as error:
             text = storable(f"{type(error).__name__}: {error}")
             _log.warning(

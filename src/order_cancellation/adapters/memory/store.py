@@ -309,7 +309,8 @@ class _Outbox(_Repository):
         journal = self._write()
         for message in messages:
             journal.set(self._t.outbox, message.id, message)
-            journal.set(self._t.open_messages, message.id, None)
+            if message.status is not MessageStatus.DONE:  # one written done is not open
+                journal.set(self._t.open_messages, message.id, None)
 
     def get(self, message_id: str) -> OutboxMessage:
         try:

@@ -26,6 +26,7 @@ from order_cancellation.adapters.sqlite.connection import (
     begin_immediate,
     open_connection,
     read_pragmas,
+    restore_busy_handler,
     translate,
     writer_lock,
 )
@@ -81,6 +82,7 @@ class SQLiteBackend:
         """The settings as the live connection reports them."""
         connection = self._pool.acquire()
         try:
+            restore_busy_handler(connection, timeout=self.busy_timeout)
             return read_pragmas(connection)
         # Not covered: reading settings back does no I/O on a connection that is open, so
         # SQLite has nothing to fail on; kept so that no driver error can escape.

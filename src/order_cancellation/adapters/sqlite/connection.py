@@ -45,13 +45,30 @@ class SQLitePragmas:
     foreign_keys: bool
 
 
+class PollingConnection(sqlite3.Connection):
+    """A connection that remembers whether SQLite's own busy handler is switched off.
+
+    :func:`begin_immediate` waits for the write lock by polling, with the handler off; it
+    switches it off once per connection rather than off and on again around every
+    ``BEGIN`` (two statements per transaction). Inside a write transaction of a WAL
+    database no statement waits for a lock, so the handler is only needed again outside
+    one: :func:`restore_busy_handler` puts it back before such a use.
+    """
+
+    busy_handler_off = False
+
+
 def open_connection(path: str, *, busy_timeout: float, synchronous: str) -> sqlite3.Connection:
     """A connection with WAL, the given durability and lock wait, and foreign keys on."""
     try:
         # check_same_thread=False: a connection moves between threads through the backend's
         # pool (never used by two at once) and close() may run in any thread.
         connection = sqlite3.connect(
-            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            path,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=PollingConnection,
         )
     except sqlite3.Error as error:
         raise StorageError(
@@ -99,10 +116,15 @@ def begin_immediate(connection: sqlite3.Connection, *, timeout: float) -> None:
     back every millisecond, a process asleep for 100 ms keeps missing its turn and can fail
     after ``busy_timeout`` while the lock was free most of the time. Polling in short
     random steps keeps every process in the race; the handler stays set for every other
-    statement (and for ``pragmas()``), so only this one wait is ours.
+    statement outside a transaction (``pragmas()``: see :class:`PollingConnection`), so
+    only this one wait is ours.
     """
     deadline = time.monotonic() + timeout
-    connection.execute("PRAGMA busy_timeout = 0")
+    polling = connection if isinstance(connection, PollingConnection) else None
+    if polling is None or not polling.busy_handler_off:
+        connection.execute("PRAGMA busy_timeout = 0")
+        if polling is not None:
+            polling.busy_handler_off = True
     try:
         pause = _FIRST_PAUSE
         while True:
@@ -115,8 +137,16 @@ def begin_immediate(connection: sqlite3.Connection, *, timeout: float) -> None:
             time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not cryptography
             pause = min(pause * 2, _LAST_PAUSE)
     finally:
-        # A whole number of milliseconds, computed here: no caller text reaches the SQL.
-        connection.execute(f"PRAGMA busy_timeout = {round(timeout * 1000):d}")
+        if polling is None:
+            restore_busy_handler(connection, timeout=timeout)
+
+
+def restore_busy_handler(connection: sqlite3.Connection, *, timeout: float) -> None:
+    """Let SQLite's busy handler wait up to ``timeout`` seconds again (outside a transaction)."""
+    # A whole number of milliseconds, computed here: no caller text reaches the SQL.
+    connection.execute(f"PRAGMA busy_timeout = {round(timeout * 1000):d}")
+    if isinstance(connection, PollingConnection):
+        connection.busy_handler_off = False
 
 
 def read_pragmas(connection: sqlite3.Connection) -> SQLitePragmas:

@@ -47,8 +47,13 @@ class SQLiteOutbox:
 
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         added: list[str] = []
+        # One event sets off several handlers: its JSON is made once, not once per message.
+        texts: dict[int, str] = {}
         try:
             for message in messages:
+                event = texts.get(id(message.event))
+                if event is None:
+                    event = texts[id(message.event)] = codec.dumps_event(message.event)
                 self._db.run(
                     "INSERT INTO outbox (shop, id, handler, refund_order_id, status, attempts,"
                     " available_at, lease_until, leased_by, first_attempt_at, last_error,"
@@ -66,7 +71,7 @@ class SQLiteOutbox:
                         optional_utc_text(message.first_attempt_at),
                         message.last_error,
                         utc_text(message.created_at),
-                        codec.dumps_event(message.event),
+                        event,
                     ),
                     conflict=f"outbox message {message.id!r} exists already.",
                 )
@@ -132,8 +137,13 @@ class SQLiteOutbox:
         )
 
     def complete(self, message_id: str) -> None:
-        message = self.get(message_id)
-        self._save(attrs.evolve(message, status=MessageStatus.DONE, lease_until=None))
+        # One statement, without reading the message first.
+        done = self._db.run(
+            "UPDATE outbox SET status = ?, lease_until = NULL WHERE shop = ? AND id = ?",
+            (MessageStatus.DONE.value, self._shop, message_id),
+        ).rowcount
+        if not done:
+            raise StorageError(f"no outbox message {message_id!r} in this shop.")
 
     def attempt_failed(
         self, message_id: str, *, error: str, now: datetime, retry_at: datetime | None
