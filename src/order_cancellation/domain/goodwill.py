@@ -20,6 +20,7 @@ from order_cancellation.domain.events import RefundGranted
 from order_cancellation.domain.fees import FeePortion
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.pricing import TaxRate, allocate, tax_included
+from order_cancellation.domain.refunding import refund_order
 from order_cancellation.domain.refunds import RefundKind, RefundOrder
 from order_cancellation.domain.states import Command
 from order_cancellation.domain.values import (
@@ -68,23 +69,18 @@ def grant_refund(
             "at most that."
         )
     parts = _split(order, amount)
-    refund = RefundOrder.create(
-        refund_order_id=refund_order_id,
-        shop=order.shop,
-        order_id=order.id,
-        kind=RefundKind.ADJUSTMENT,
-        lines=(),
+    tenders, refund = refund_order(
+        order,
+        RefundKind.ADJUSTMENT,
+        refund_order_id,
         reason=reason,
-        reason_code=None,
-        created_at=at,
+        at=at,
         restock=False,
-        currency=order.currency,
-        prices_include_tax=order.prices_include_tax,
         adjustment=parts,
         order_worth=order.worth - amount,
         order_keeps=order.worth - amount - order.returned_amount,
+        tender=tender,
     )
-    tenders, refund = order.spread(refund, only=tender)
     after = order.next_version(
         adjusted_amount=order.adjusted_amount + amount,
         adjustments_left=_merged(order.adjustments_left, parts),

@@ -48,7 +48,8 @@ from order_cancellation.domain.pricing import (
     TaxRate,
 )
 from order_cancellation.domain.records import replace
-from order_cancellation.domain.refunds import RefundKind, RefundOrder
+from order_cancellation.domain.refunding import refund_order
+from order_cancellation.domain.refunds import RefundKind
 from order_cancellation.domain.refusals import rejection_error
 from order_cancellation.domain.returns import take_back
 from order_cancellation.domain.states import TRANSITIONS, Command, OrderState, Rejection
@@ -57,7 +58,6 @@ from order_cancellation.domain.tenders import (
     Tender,
     TenderPolicy,
     charge,
-    give_back,
     ledger_before_tenders,
     open_tenders,
 )
@@ -324,22 +324,18 @@ class Order:
         portions = self.portions({line.id: line.quantity for line in self.lines}, start="returned")
         shipping = tuple(fee.whole() for fee in self.shipping)
         deducted = deduction(self, amount_of(portions, shipping, self.currency))
-        refund = RefundOrder.create(
-            refund_order_id=refund_order_id,
-            shop=self.shop,
-            order_id=self.id,
-            kind=RefundKind.CANCELLATION,
+        tenders, refund = refund_order(
+            self,
+            RefundKind.CANCELLATION,
+            refund_order_id,
+            reason=reason,
+            reason_code=reason_code,
+            at=at,
+            restock=restock,
             lines=portions,
             shipping=shipping,
             deductions=deducted,
-            prices_include_tax=self.prices_include_tax,
-            reason=reason,
-            reason_code=reason_code,
-            created_at=at,
-            restock=restock,
-            currency=self.currency,
         )
-        tenders, refund = self.spread(refund)
         cancellation = Cancellation(
             status=status,
             reason=reason,
@@ -444,29 +440,6 @@ class Order:
         )
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def spread(
-        self, refund: RefundOrder, only: str | None = None
-    ) -> tuple[tuple[Tender, ...], RefundOrder]:
-        """The order's payments once ``refund`` gave its money back through them, and the
-        refund order with each payment's part when there are several (one payment: the
-        refund order's own fields tell its story)."""
-        if not self.tenders:
-            if only is not None:
-                give_back((), refund.amount, kind=refund.kind, policy=self.tender_policy, only=only)
-            return self.tenders, refund
-        if refund.amount.minor <= 0:
-            return self.tenders, refund
-        several = len(self.tenders) > 1
-        tenders, parts = give_back(
-            self.tenders,
-            refund.amount,
-            kind=refund.kind,
-            policy=self.tender_policy,
-            only=only,
-            strict=several or only is not None,
-        )
-        return tenders, replace(refund, tenders=parts) if several else refund
 
     def _to_capture(self, value: Money, first: bool) -> Money:
         """What a shipment of ``value`` is charged: its value, but never past what the

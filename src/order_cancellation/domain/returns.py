@@ -15,7 +15,8 @@ from order_cancellation.domain.goodwill import deduction, remaining, shares_of
 from order_cancellation.domain.lines import refunded_shipping, resolve_quantities
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
-from order_cancellation.domain.refunds import RefundKind, RefundOrder
+from order_cancellation.domain.refunding import refund_order
+from order_cancellation.domain.refunds import RefundKind
 from order_cancellation.domain.states import Command, OrderState
 from order_cancellation.domain.status import default_label
 from order_cancellation.domain.values import check_aware, check_identifier, check_reason
@@ -62,23 +63,18 @@ def take_back(
         (fee.amount for fee in kept), Money.zero(order.currency)
     )
     deducted = deduction(order, gives)
-    refund = RefundOrder.create(
-        refund_order_id=refund_order_id,
-        shop=order.shop,
-        order_id=order.id,
-        kind=RefundKind.RETURN,
+    tenders, refund = refund_order(
+        order,
+        RefundKind.RETURN,
+        refund_order_id,
+        reason=reason,
+        at=at,
+        restock=restock,
         lines=portions,
         shipping=shipping,
         fees=kept,
         deductions=deducted,
-        prices_include_tax=order.prices_include_tax,
-        reason=reason,
-        reason_code=None,
-        created_at=at,
-        restock=restock,
-        currency=order.currency,
     )
-    tenders, refund = order.spread(refund)
     after = order.next_version(
         lines=lines,
         state=state,

@@ -20,7 +20,8 @@ from order_cancellation.domain.goodwill import deduction, remaining, shares_of
 from order_cancellation.domain.lines import refunded_shipping, resolve_quantities
 from order_cancellation.domain.money import Money
 from order_cancellation.domain.records import replace
-from order_cancellation.domain.refunds import RefundKind, RefundOrder
+from order_cancellation.domain.refunding import refund_order
+from order_cancellation.domain.refunds import RefundKind
 from order_cancellation.domain.states import Command, OrderState
 from order_cancellation.domain.status import default_label
 from order_cancellation.domain.values import check_aware, check_identifier, check_reason
@@ -84,24 +85,19 @@ def cancel_unshipped(
         - sum((part.amount for part in deducted), Money.zero(order.currency))
     )
     worth = order.total - canceled - order.adjusted_amount
-    refund = RefundOrder.create(
-        refund_order_id=refund_order_id,
-        shop=order.shop,
-        order_id=order.id,
-        kind=RefundKind.CANCELLATION,
+    tenders, refund = refund_order(
+        order,
+        RefundKind.CANCELLATION,
+        refund_order_id,
+        reason=reason,
+        at=at,
+        restock=restock,
         lines=portions,
         shipping=shipping,
-        prices_include_tax=order.prices_include_tax,
-        reason=reason,
-        reason_code=None,
-        created_at=at,
-        restock=restock,
-        currency=order.currency,
+        deductions=deducted,
         order_worth=worth,
         order_keeps=worth - order.returned_amount,
-        deductions=deducted,
     )
-    tenders, refund = order.spread(refund)
     state = OrderState.RETURNED if all(line.settled for line in lines) else OrderState.FULFILLED
     order = order.next_version(
         lines=lines,
