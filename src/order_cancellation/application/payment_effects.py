@@ -187,62 +187,47 @@ class PaymentEffects(EffectPlumbing):
         if order.state is OrderState.CANCELED or order.payment is None:
             self._complete(message)
             return
+        now = self._clock.now()
         if event.captures:
-            self._capture_tenders(message, event)
-            return
-        captured = self.gateway_for(order.payment).capture(
-            CaptureRequest(
+            # Several payments: each takes its share under a key of its own.
+            requests = capture_requests(
+                event.captures,
                 shop=self._shop,
                 order_id=order.id,
-                amount=event.amount,
-                lines=event.lines,
-                shipping=event.shipping,
-                payment=order.payment,
-                idempotency_key=uuid5_text(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}"),
-                now=self._clock.now(),
+                key=lambda reference: uuid5_text(
+                    KEY_NAMESPACE, f"{self._shop}\x1f{message.id}\x1f{reference}"
+                ),
+                now=now,
             )
-        )
-        with self._uow() as uow:
-            if captured.minor:
-                self._record(
-                    uow,
-                    PaymentCaptured(
-                        shop=self._shop,
-                        order_id=order.id,
-                        occurred_at=self._clock.now(),
-                        amount=captured,
-                        provider=order.payment.provider,
-                        reference=order.payment.reference,
-                    ),
+        else:
+            requests = [
+                CaptureRequest(
+                    shop=self._shop,
+                    order_id=order.id,
+                    amount=event.amount,
+                    lines=event.lines,
+                    shipping=event.shipping,
+                    payment=order.payment,
+                    idempotency_key=uuid5_text(KEY_NAMESPACE, f"{self._shop}\x1f{message.id}"),
+                    now=now,
                 )
-            uow.outbox.complete(message.id)
-            uow.commit()
-
-    def _capture_tenders(self, message: OutboxMessage, event: OrderFulfilled) -> None:
-        requests = capture_requests(
-            event.captures,
-            shop=self._shop,
-            order_id=event.order_id,
-            key=lambda reference: uuid5_text(
-                KEY_NAMESPACE, f"{self._shop}\x1f{message.id}\x1f{reference}"
-            ),
-            now=self._clock.now(),
-        )
+            ]
         captured = [
-            (request, self.gateway_for(request.payment).capture(request)) for request in requests
+            (request.payment, self.gateway_for(request.payment).capture(request))
+            for request in requests
         ]
         with self._uow() as uow:
-            for request, amount in captured:
+            for payment, amount in captured:
                 if amount.minor:
                     self._record(
                         uow,
                         PaymentCaptured(
                             shop=self._shop,
-                            order_id=event.order_id,
+                            order_id=order.id,
                             occurred_at=self._clock.now(),
                             amount=amount,
-                            provider=request.payment.provider,
-                            reference=request.payment.reference,
+                            provider=payment.provider,
+                            reference=payment.reference,
                         ),
                     )
             uow.outbox.complete(message.id)

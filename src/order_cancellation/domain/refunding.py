@@ -35,7 +35,7 @@ def refund_order(
     order_keeps: Money | None = None,
     tender: str | None = None,
 ) -> tuple[tuple[Tender, ...], RefundOrder]:
-    """A refund order of this order, and the order's payments once its money is spread
+    """A refund order of ``order``, and the order's payments once its money is spread
     over them (all back through the payment ``tender`` names, when given)."""
     refund = RefundOrder.create(
         refund_order_id=refund_order_id,
