@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from order_cancellation import Order, Sales
 from tests.web.conftest import Client, price
@@ -89,3 +90,29 @@ def test_the_report_nets_a_canceled_order_to_zero(api: Client, acme: Sales, plac
     today = datetime.now(UTC).date().isoformat()
     row = api.get(f"/api/report?day={today}").json()["totals"][0]
     assert (row["gross"]["minor"], row["refunds"]["minor"], row["net"]["minor"]) == (2500, 2500, 0)
+
+
+def test_the_report_covers_a_period_given_by_start_and_end(
+    api: Client, acme: Sales, placed: Order
+) -> None:
+    start = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+    end = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+
+    reply = api.get("/api/report?" + urlencode({"start": start, "end": end}))
+
+    assert reply.status_code == 200
+    assert reply.json()["totals"][0]["gross"]["minor"] == 2500
+
+
+def test_a_report_without_a_day_or_a_whole_period_is_422(api: Client) -> None:
+    reply = api.get("/api/report?" + urlencode({"start": "2026-11-01T00:00:00Z"}))
+
+    assert reply.status_code == 422
+    assert "?day=" in reply.json()["detail"]
+
+
+def test_a_report_period_without_an_offset_is_422(api: Client) -> None:
+    reply = api.get("/api/report?start=2026-11-01&end=2026-11-02")
+
+    assert reply.status_code == 422
+    assert "with its offset" in reply.json()["detail"]

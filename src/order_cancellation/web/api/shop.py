@@ -3,6 +3,8 @@ done, stock, status labels and the sales report."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.responses import JSONResponse, Response
 
 from order_cancellation.domain.errors import InvalidInput
@@ -14,7 +16,6 @@ from order_cancellation.web.api.operations import (
     AFTER,
     LIMIT,
     Operation,
-    Param,
     path_param,
     query_param,
 )
@@ -94,9 +95,34 @@ def define_label(call: Call) -> Response:
 
 def report(call: Call) -> Response:
     day, tz = call.query("day"), call.query("tz") or "UTC"
-    if day is None:
-        raise InvalidInput("give the day of the report, such as ?day=2026-11-02.")
-    return JSONResponse(to_json(call.sales.report(day, tz=tz)))
+    start, end = call.query("start"), call.query("end")
+    if day is None and (start is None or end is None):
+        raise InvalidInput(
+            "give the day of the report (?day=2026-11-02) or a period "
+            "(?start=2026-11-01T00:00:00Z&end=2026-12-01T00:00:00Z)."
+        )
+    return JSONResponse(
+        to_json(
+            call.sales.report(
+                day,
+                start=None if start is None else _moment(start, "start"),
+                end=None if end is None else _moment(end, "end"),
+                tz=tz,
+            )
+        )
+    )
+
+
+def _moment(text: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        raise InvalidInput(
+            f"{name} is a time with its offset, such as 2026-11-01T00:00:00+02:00, not {text!r}."
+        )
+    return moment
 
 
 LABELS = "StatusLabels"
@@ -213,18 +239,22 @@ OPERATIONS = (
         method="GET",
         path="/report",
         operation_id="salesReport",
-        summary="Gross sales, refunds and net per currency for one day",
+        summary="Gross sales, refunds and net per currency for one day or a period",
         handler=report,
         response="SalesReport",
         params=(
-            Param(
-                name="day",
-                where="query",
-                schema={"type": "string", "format": "date"},
-                description="the day, such as 2026-11-02",
-                required=True,
-            ),
+            query_param("day", {"type": "string", "format": "date"}, "the day, such as 2026-11-02"),
             query_param("tz", {"type": "string", "maxLength": 60}, "a zone, default UTC"),
+            query_param(
+                "start",
+                {"type": "string", "format": "date-time", "maxLength": 60},
+                "instead of a day: the start of the period, with its offset",
+            ),
+            query_param(
+                "end",
+                {"type": "string", "format": "date-time", "maxLength": 60},
+                "instead of a day: the end of the period (not included), with its offset",
+            ),
         ),
         errors=(422,),
     ),
